@@ -1,0 +1,43 @@
+"""`bayegan` command line: a thin layer over the library (sqlite-utils style).
+
+Each family of commands lives in its own module with a `register(group)` function:
+    worker/cli_parse.py    parse
+    worker/cli_sources.py  sources list|check, backfill
+    worker/cli_storage.py  search, show, export, stats, index rebuild
+    worker/cli_run.py      ingest, run, reingest
+"""
+from __future__ import annotations
+
+import click
+
+from worker.config import ConfigError, Settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="TOML configuration file (BAYEGAN_* environment variables override it).")
+@click.pass_context
+def cli(ctx: click.Context, config_file: str | None) -> None:
+    """Bayegan (بایگان): archive Persian news agencies faithfully, once each."""
+    try:
+        ctx.obj = Settings.load(config_file)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _register_all() -> None:
+    from worker import cli_parse, cli_run, cli_sources, cli_storage
+
+    for module in (cli_parse, cli_sources, cli_storage, cli_run):
+        module.register(cli)
+
+
+_register_all()
+
+
+def main() -> None:
+    cli(prog_name="bayegan")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Configuration: BAYEGAN_* environment variables over an optional TOML file over defaults.
+
+One Settings object per process; every module takes what it needs from it.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "BAYEGAN_"
+
+
+@dataclass(slots=True)
+class Settings:
+    archive_dir: Path = Path("archive")
+    index_url: str | None = None              # None: sqlite at <archive_dir>/index.sqlite3
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    redis_url: str = "redis://127.0.0.1:6379/0"   # politeness, locks, beat (defaults to the broker)
+    sources_file: Path | None = None          # None: the registry shipped in worker/sources.toml
+    worker_name: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    user_agent: str = "Bayegan/0.1 (+https://github.com/bayegan/bayegan; archive bot)"
+    politeness_interval: float = 2.0          # seconds between request starts per host
+    politeness: bool = True                   # False: no per-host waits (mirror benchmarks only)
+    respect_robots: bool = True
+    proxy: str | None = None                  # http://, https:// or socks5:// proxy URL
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 60.0
+    max_body_bytes: int = 20 * 1024 * 1024    # decompressed cap (gzip bombs)
+    max_redirects: int = 5
+    max_retries: int = 3
+    host_down_seconds: float = 600.0          # Media Cloud: a host is down 10 min after a failed connect
+    warc_max_bytes: int = 1024 ** 3
+    near_dup_threshold: float = 0.8
+    log_json: bool = False
+    log_level: str = "INFO"
+    metrics_port: int = 9808
+
+    @classmethod
+    def load(cls, config_file: str | Path | None = None, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        config_file = config_file or env.get(ENV_PREFIX + "CONFIG")
+        if config_file:
+            path = Path(config_file)
+            try:
+                values.update(tomllib.loads(path.read_text(encoding="utf-8")))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
+        for f in fields(cls):
+            key = ENV_PREFIX + f.name.upper()
+            if key in env:
+                values[f.name] = env[key]
+        if "broker_url" in values and "redis_url" not in values:
+            values["redis_url"] = values["broker_url"]
+        return cls(**{k: _coerce(cls, k, v) for k, v in values.items()})
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _coerce(cls: type, name: str, value: Any) -> Any:
+    types = {f.name: f.type for f in fields(cls)}
+    if name not in types:
+        raise ConfigError(f"unknown setting {name!r}")
+    t = str(types[name])
+    try:
+        if value is None or value == "" and "None" in t:
+            return None
+        if t.startswith("bool"):
+            return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes", "on"}
+        if t.startswith("int"):
+            return int(value)
+        if t.startswith("float"):
+            return float(value)
+        if t.startswith("Path"):
+            return Path(value)
+        return value
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {ENV_PREFIX}{name.upper()}={value!r}: {exc}") from exc
