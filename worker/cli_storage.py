@@ -1,8 +1,157 @@
-"""Placeholder: filled in by its owner."""
+"""`bayegan search | show | export | stats | index rebuild`: reading the archive.
+
+The click context object is `worker.config.Settings` (archive_dir, index_url, worker_name,
+warc_max_bytes, near_dup_threshold). Errors are one line, never a traceback.
+"""
 from __future__ import annotations
+
+import difflib
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
+from parsers.dates import parse_user_date
+from storage import Archive, SearchQueryError, StorageError, open_from_settings
+
+
+@contextmanager
+def _archive(ctx: click.Context) -> Iterator[Archive]:
+    try:
+        arc = open_from_settings(ctx.obj)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        yield arc
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        arc.close()
+
+
+def _date(value: str | None, flag: str):
+    if not value:
+        return None
+    try:
+        return parse_user_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r}: {exc}", param_hint=flag) from exc
+
+
+@click.command()
+@click.argument("query")
+@click.option("--source", help="Only this source id.")
+@click.option("--since", help="Published on or after (Jalali 1402/01/01 or Gregorian 2023-03-21).")
+@click.option("--until", help="Published on or before (Jalali or Gregorian).")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit (highlights as **…**).")
+@click.pass_context
+def search(ctx: click.Context, query: str, source: str | None, since: str | None, until: str | None,
+           limit: int, as_json: bool) -> None:
+    """Full-text search over titles, leads and texts (Persian folding: ي/ی, digits, ZWNJ)."""
+    since_d, until_d = _date(since, "--since"), _date(until, "--until")
+    color = not as_json and sys.stdout.isatty()
+    marks = ("**", "**") if as_json or not color else ("\x1b[1;33m", "\x1b[0m")
+    with _archive(ctx) as arc:
+        try:
+            hits = arc.search(query, source=source, since=since_d, until=until_d, limit=limit, marks=marks)
+        except SearchQueryError as exc:
+            raise click.UsageError(str(exc)) from exc
+    if as_json:
+        for h in hits:
+            click.echo(json.dumps(h, ensure_ascii=False))
+        return
+    if not hits:
+        click.echo("no matches", err=True)
+        return
+    for h in hits:
+        click.echo(f"{h['id']}  {h['source']}  {h['published'] or ''}")
+        click.echo(f"  {h['title_hl'] or h['title']}")
+        click.echo(f"  {h['url']}")
+        if h.get("snippet"):
+            click.echo(f"  {h['snippet']}")
+        click.echo("")
+
+
+@click.command()
+@click.argument("id_or_url")
+@click.option("--versions", "with_versions", is_flag=True, help="Every stored version, with diffs of the text.")
+@click.pass_context
+def show(ctx: click.Context, id_or_url: str, with_versions: bool) -> None:
+    """Print one article (latest version) with its aliases and cluster, as JSON."""
+    with _archive(ctx) as arc:
+        info = arc.describe(id_or_url)
+        if info is None:
+            raise click.ClickException(f"{id_or_url}: no such article in the archive")
+        out = {**info["article"].to_dict(), "archive": {k: v for k, v in info.items() if k != "article"}}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        if not with_versions:
+            return
+        versions = arc.versions(info["article"].id)
+    prev = None
+    for v in versions:
+        click.echo(f"\n=== version {v.version}  stored {v.stored_at}  {v.content_hash[:12]}")
+        if prev is None:
+            click.echo(f"title: {v.article.title}")
+        else:
+            if prev.article.title != v.article.title:
+                click.echo(f"title: {prev.article.title!r} -> {v.article.title!r}")
+            diff = difflib.unified_diff(prev.article.text.splitlines(), v.article.text.splitlines(),
+                                        f"version {prev.version}", f"version {v.version}", lineterm="")
+            for line in diff:
+                click.echo(line)
+        prev = v
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Output file (default: stdout; parquet needs a file).")
+@click.pass_context
+def export_cmd(ctx: click.Context, fmt: str, output: str | None) -> None:
+    """Export the latest version of every article."""
+    if fmt == "parquet" and output is None:
+        raise click.UsageError("--format parquet needs --output FILE")
+    with _archive(ctx) as arc:
+        n = arc.export(fmt, output if output else sys.stdout)
+    click.echo(f"exported {n} articles", err=True)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Per source: articles, versions, aliases, last success, errors, share of empty bodies."""
+    with _archive(ctx) as arc:
+        rows = arc.stats()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    head = f"{'source':<14}{'articles':>9}{'versions':>9}{'aliases':>8}{'errors':>7}{'empty':>7}  last success"
+    click.echo(head)
+    for r in rows:
+        click.echo(f"{r['source']:<14}{r['articles']:>9}{r['versions']:>9}{r['aliases']:>8}{r['errors']:>7}"
+                   f"{r['empty_share']:>7.1%}  {r['last_success'] or '-'}")
+
+
+@click.group("index")
+def index_group() -> None:
+    """Maintain the index (it is rebuildable from the records on disk)."""
+
+
+@index_group.command("rebuild")
+@click.pass_context
+def rebuild(ctx: click.Context) -> None:
+    """Rebuild the index from archive/records (torn lines are skipped and reported)."""
+    with _archive(ctx) as arc:
+        report = arc.rebuild_index()
+    click.echo(f"rebuilt: {report.records} record lines, {report.articles} articles")
+    for s in report.skipped:
+        click.echo(f"skipped: {s}", err=True)
+
 
 def register(group: click.Group) -> None:
-    pass
+    for cmd in (search, show, export_cmd, stats, index_group):
+        group.add_command(cmd)

@@ -38,7 +38,18 @@ class Settings:
     near_dup_threshold: float = 0.8
     log_json: bool = False
     log_level: str = "INFO"
-    metrics_port: int = 9808
+    metrics_port: int = 9808                  # Prometheus endpoint of a Celery worker; 0 disables it
+    # --- Celery (pipeline helper) ---
+    queue_prefix: str = ""                    # prepended to queue names and every Redis key (tenants, tests)
+    concurrency: int = 2                      # worker processes for `bayegan run`
+    task_soft_time_limit: float = 120.0       # seconds; SoftTimeLimitExceeded lets a task clean up
+    task_time_limit: float = 180.0            # seconds; the process is killed and the task redelivered
+    reingest_time_limit: float = 3000.0       # a whole re-ingest runs as one task
+    retry_backoff_max: int = 600              # seconds; longest countdown between retries
+    visibility_timeout: int = 3600            # Redis redelivery of unacked tasks; > any task limit or countdown
+    max_tasks_per_child: int = 1000           # recycle worker processes (bounded RSS)
+    claim_ttl: int = 3600                     # seconds a discovered URL stays claimed before it may be re-queued
+    ingest_threads: int = 8                   # concurrent fetches of `bayegan ingest` (politeness still per host)
 
     @classmethod
     def load(cls, config_file: str | Path | None = None, env: dict[str, str] | None = None) -> "Settings":

@@ -1,0 +1,261 @@
+"""CMS-family profiles: data (parsers/profiles/*.toml), not classes.
+
+A profile lists CSS selectors per field (tried in order, first match wins) and the evidence that
+identifies its family on a page: `<meta name=generator>`, meta property prefixes, class
+fingerprints, JSON-LD types and, weakest, known hosts. So an unknown site on a known CMS is
+recognised without configuration; `[[override]]` tables adjust a family for one site only.
+Selectors are compiled once per process to lxml XPath (cssselect) and run on the lxml tree.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from lxml import etree
+from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement
+
+PROFILE_DIR = Path(__file__).with_name("profiles")
+LIST_FIELDS = ("supertitle", "title", "lead", "body", "date", "category", "tags", "authors",
+               "news_id", "news_id_url", "images", "drop", "ignore_texts")
+REGEX_FIELDS = ("ignore_texts", "news_id_url")  # regular expressions, not CSS
+# Weights of the detection evidence; a family needs MIN_SCORE to be chosen.
+W_GENERATOR, W_META_PREFIX, W_JSONLD, W_MARKER, W_HOST, MAX_MARKERS = 6, 6, 3, 1, 2, 4
+MIN_SCORE = 2
+
+
+class ProfileError(ValueError):
+    """A profile file is malformed (raised at load time, never while parsing a page)."""
+
+
+@lru_cache(maxsize=None)
+def compile_selector(css: str) -> CSSSelector:
+    try:
+        return CSSSelector(css, translator="html")
+    except Exception as exc:  # cssselect raises several SelectorError subclasses
+        raise ProfileError(f"bad CSS selector {css!r}: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class PageIndex:
+    """Every class token and id on a page, gathered once (two C-level XPath calls).
+
+    Most selectors of most profiles name a class or id the page does not have; knowing that up front
+    skips the XPath evaluation entirely, which is most of the cost of detection on a large page.
+    """
+    classes: frozenset[str]
+    ids: frozenset[str]
+
+    @classmethod
+    def of(cls, doc: HtmlElement) -> "PageIndex":
+        return cls(frozenset(" ".join(_ALL_CLASSES(doc)).split()), frozenset(v.strip() for v in _ALL_IDS(doc)))
+
+    def may_match(self, css: str) -> bool:
+        classes, ids = _requirements(css)
+        return classes <= self.classes and ids <= self.ids
+
+
+_ALL_CLASSES = etree.XPath("//@class", smart_strings=False)  # plain strings: no element proxies built
+_ALL_IDS = etree.XPath("//@id", smart_strings=False)
+
+
+@lru_cache(maxsize=None)
+def _requirements(css: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Class tokens and ids any match of `css` must carry (attribute tests and pseudo-classes ignored)."""
+    if "," in css:
+        return frozenset(), frozenset()
+    bare = re.sub(r"\[[^\]]*\]|:[\w-]+(?:\([^)]*\))?", " ", css)
+    return frozenset(re.findall(r"\.([\w-]+)", bare)), frozenset(re.findall(r"#([\w-]+)", bare))
+
+
+def select_all(root: HtmlElement, css: str, index: PageIndex | None = None) -> list[HtmlElement]:
+    if index is not None and not index.may_match(css):
+        return []
+    return compile_selector(css)(root)
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    hosts: tuple[str, ...]
+    fields: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    name: str
+    label: str
+    fields: dict[str, tuple[str, ...]]
+    generator: tuple[str, ...] = ()
+    meta_prefix: tuple[str, ...] = ()
+    markers: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+    jsonld_types: tuple[str, ...] = ()
+    listing_meta: tuple[tuple[str, str], ...] = ()  # (meta name, value) pairs that mark a listing page
+    category_join: str | None = None
+    tags_from_meta: bool = False
+    overrides: tuple[Override, ...] = field(default_factory=tuple)
+
+    def selectors(self, name: str, host: str | None = None) -> tuple[str, ...]:
+        """Selectors for one field; a matching site override's come first."""
+        base = self.fields.get(name, ())
+        for override in self.overrides:
+            if host and _host_matches(host, override.hosts) and name in override.fields:
+                return override.fields[name] + base
+        return base
+
+    def first(self, root: HtmlElement, name: str, host: str | None = None,
+              index: PageIndex | None = None) -> HtmlElement | None:
+        for css in self.selectors(name, host):
+            found = select_all(root, css, index)
+            if found:
+                return found[0]
+        return None
+
+    def all(self, root: HtmlElement, name: str, host: str | None = None,
+            index: PageIndex | None = None) -> list[HtmlElement]:
+        """Elements of the first selector that matches anything."""
+        for css in self.selectors(name, host):
+            found = select_all(root, css, index)
+            if found:
+                return found
+        return []
+
+    def patterns(self, name: str, host: str | None = None) -> list[re.Pattern[str]]:
+        """A regex field (`ignore_texts`, `news_id_url`), compiled."""
+        return [_compile_regex(p) for p in self.selectors(name, host)]
+
+
+@lru_cache(maxsize=None)
+def _compile_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _host_matches(host: str, suffixes: Iterable[str]) -> bool:
+    host = host.lower().rstrip(".")
+    return any(host == s or host.endswith("." + s) for s in suffixes)
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ProfileError(f"{where}: expected a list of strings")
+    return tuple(value)
+
+
+def _pair(item: str, where: str) -> tuple[str, str]:
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip():
+        raise ProfileError(f"{where}: expected 'meta-name=value', got {item!r}")
+    return key.strip().lower(), value.strip().lower()
+
+
+def _fields(table: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for key, value in table.items():
+        if key in LIST_FIELDS:
+            out[key] = _strings(value, f"{where}.{key}")
+            if key not in REGEX_FIELDS:
+                for css in out[key]:
+                    compile_selector(css)  # fail at load time, naming the file
+            else:
+                for pattern in out[key]:
+                    _compile_regex(pattern)
+    return out
+
+
+def load_profile(path: Path) -> Profile:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ProfileError(f"{path}: {exc}") from exc
+    where = path.name
+    detect = data.get("detect", {})
+    fields_table = data.get("fields", {})
+    try:
+        return Profile(
+            name=data["name"],
+            label=data.get("label", data["name"]),
+            fields=_fields(fields_table, where),
+            generator=_strings(detect.get("generator", []), f"{where}.detect.generator"),
+            meta_prefix=_strings(detect.get("meta_prefix", []), f"{where}.detect.meta_prefix"),
+            markers=_strings(detect.get("markers", []), f"{where}.detect.markers"),
+            hosts=_strings(detect.get("hosts", []), f"{where}.detect.hosts"),
+            jsonld_types=_strings(detect.get("jsonld_types", []), f"{where}.detect.jsonld_types"),
+            listing_meta=tuple(_pair(item, f"{where}.detect.listing_meta")
+                               for item in _strings(detect.get("listing_meta", []), f"{where}.detect.listing_meta")),
+            category_join=fields_table.get("category_join"),
+            tags_from_meta=bool(fields_table.get("tags_from_meta", False)),
+            overrides=tuple(
+                Override(hosts=_strings(o.get("hosts", []), f"{where}.override.hosts"),
+                         fields=_fields(o.get("fields", {}), f"{where}.override"))
+                for o in data.get("override", [])),
+        )
+    except KeyError as exc:
+        raise ProfileError(f"{where}: missing key {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def load_profiles() -> dict[str, Profile]:
+    profiles = {}
+    for path in sorted(PROFILE_DIR.glob("*.toml")):
+        profile = load_profile(path)
+        for marker in profile.markers:
+            compile_selector(marker)
+        profiles[profile.name] = profile
+    return profiles
+
+
+@dataclass(slots=True)
+class PageSignals:
+    """What detection looks at, gathered once per page (see generic.page_metadata)."""
+    generator: str = ""
+    meta_properties: tuple[str, ...] = ()
+    jsonld_types: tuple[str, ...] = ()
+    host: str = ""
+
+
+def score(profile: Profile, doc: HtmlElement, signals: PageSignals, index: PageIndex | None = None) -> int:
+    total = 0
+    generator = signals.generator.lower()
+    if any(g in generator for g in profile.generator):
+        total += W_GENERATOR
+    if any(p.startswith(prefix) for p in signals.meta_properties for prefix in profile.meta_prefix):
+        total += W_META_PREFIX
+    if profile.jsonld_types and set(signals.jsonld_types) & set(profile.jsonld_types):
+        total += W_JSONLD
+    hits = 0
+    for marker in profile.markers:
+        if hits >= MAX_MARKERS:
+            break
+        if select_all(doc, marker, index):
+            hits += 1
+    total += hits * W_MARKER
+    if signals.host and _host_matches(signals.host, profile.hosts):
+        total += W_HOST
+    return total
+
+
+def detect_profile(doc: HtmlElement, signals: PageSignals, hint: str | None = None,
+                   index: PageIndex | None = None) -> Profile | None:
+    """The best-scoring family for this page, or None (generic). `hint` (the source's configured
+    family) only breaks ties and rescues pages whose evidence is thin."""
+    profiles = load_profiles()
+    best: tuple[int, Profile] | None = None
+    for profile in profiles.values():
+        s = score(profile, doc, signals, index)
+        if hint == profile.name:
+            s += 1
+        if best is None or s > best[0]:
+            best = (s, profile)
+    if best is None or best[0] < MIN_SCORE:
+        return None
+    return best[1]
+
+
+def element_text(el: etree._Element) -> str:
+    return "".join(el.itertext())

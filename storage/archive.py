@@ -1,0 +1,355 @@
+"""Archive: the one object the pipeline talks to (WARC captures, records on disk, the index).
+
+Dedup (DESIGN.md order) happens inside one index write transaction holding the index-wide
+writer lock, so two processes storing the same article at the same moment produce exactly
+one record: the second sees the first one's committed row. The record line is appended and
+fsynced before the index commits the pointer to it.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from parsers.article import Article, article_id, content_hash
+from storage import minhash
+from storage.capture import Exchange
+from storage.errors import IndexError_, StorageError
+from storage.index import SqlIndex, open_index
+from storage.records import LineAppender, Skipped, read_line, utc_now
+from storage.text import fold, shingles
+from storage.warc import Capture, WarcFileWriter
+
+Status = Literal["new", "version", "unchanged", "alias"]
+MIN_SHINGLES = 5          # shorter texts are not compared for near-duplicates (too little evidence)
+SHINGLE_K = 3
+
+
+@dataclass(slots=True)
+class StoreResult:
+    status: Status
+    article_id: str
+    cluster_id: str | None
+    version: int = 1
+    alias_of: str | None = None
+    near_duplicate_of: str | None = None
+    similarity: float | None = None
+
+
+@dataclass(slots=True)
+class Prepared:
+    article: Article
+    id: str
+    content_hash: str
+    folded: tuple[str, str, str]
+    sig: bytes | None
+    keys: list[int]
+    published_utc: str | None
+    published_day: str | None
+    empty: bool
+
+
+@dataclass(slots=True)
+class Version:
+    version: int
+    stored_at: str
+    content_hash: str
+    article: Article
+
+
+@dataclass
+class RebuildReport:
+    records: int = 0
+    articles: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def _iso_utc(ts: datetime) -> str:
+    return ts.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _published(article: Article) -> tuple[str | None, str | None]:
+    for value in (article.published, article.fetched_at):
+        if not value:
+            continue
+        try:
+            dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        utc = _iso_utc(dt) if dt.tzinfo else None
+        return utc, dt.date().isoformat()     # the day as published (Tehran local for agencies)
+    return None, None
+
+
+def _db_errors() -> tuple[type[BaseException], ...]:
+    errs: list[type[BaseException]] = [sqlite3.Error]
+    try:
+        import psycopg
+        errs.append(psycopg.Error)
+    except ImportError:  # pragma: no cover
+        pass
+    return tuple(errs)
+
+
+class Archive:
+    def __init__(self, root: Path, index: SqlIndex, *, worker_name: str, warc_max_bytes: int,
+                 near_dup_threshold: float, num_perm: int = minhash.DEFAULT_NUM_PERM) -> None:
+        self.root = Path(root)
+        self.index = index
+        self.worker_name = worker_name
+        self.threshold = near_dup_threshold
+        self.skipped: list[Skipped] = []          # bad input met by readers, reported to callers
+        self._records = LineAppender(self.root, "records", worker_name)
+        self._events = LineAppender(self.root, "events", worker_name)
+        self._warc = WarcFileWriter(self.root, worker_name, warc_max_bytes)
+        self._db_errors = _db_errors()
+        with self.index.write():                  # LSH layout is fixed when the index is created
+            self.index.set_meta({"num_perm": str(num_perm), "threshold": str(near_dup_threshold),
+                                 "shingle_k": str(SHINGLE_K)})
+        meta = self.index.meta()
+        self.lsh = minhash.LshParams.for_threshold(float(meta["threshold"]), int(meta["num_perm"]))
+
+    # -- captures ---------------------------------------------------------------------
+    def write_capture(self, exchange: Exchange, metadata: dict[str, Any]) -> Capture:
+        previous = self.index.last_capture(exchange.url)
+        prev = previous and {"payload_digest": previous["payload_digest"], "uri": previous["url"],
+                             "date": previous["warc_date"], "record_id": previous["record_id"]}
+        cap = self._warc.write(exchange, {"worker": self.worker_name, **metadata}, prev)
+        if not cap.revisit:
+            with self._guard(), self.index.write():
+                self.index.put_capture(exchange.url, cap.payload_digest, cap.record_id,
+                                       exchange.fetched_at or _iso_utc(utc_now()), cap.warc, cap.offset)
+        return cap
+
+    def annotate_capture(self, capture: Capture, uri: str, metadata: dict[str, Any]) -> None:
+        """Append a metadata record about an earlier capture (e.g. the parse result)."""
+        self._warc.annotate(capture, uri, metadata)
+
+    def iter_captures(self, source: str | None = None, since: date | datetime | None = None
+                      ) -> Iterator[tuple[Exchange, dict[str, Any]]]:
+        from storage.replay import iter_captures
+        if isinstance(since, date) and not isinstance(since, datetime):
+            since = datetime(since.year, since.month, since.day, tzinfo=timezone.utc)
+        yield from iter_captures(self.root, source, since, self.skipped)
+
+    # -- articles -----------------------------------------------------------------------
+    def is_known(self, canonical_url: str) -> bool:
+        return self.index.is_known(canonical_url)
+
+    def prepare(self, article: Article) -> Prepared:
+        """The CPU part of storing (folding, MinHash), done outside the writer lock."""
+        norm = article.normalized
+        text = norm.text or article.text or ""
+        ch = article.content_hash or content_hash(norm.title or article.title, text)
+        sh = shingles(text, SHINGLE_K)
+        sig = minhash.signature(sh, self.lsh.num_perm) if len(sh) >= MIN_SHINGLES else None
+        utc, day = _published(article)
+        return Prepared(article, article.id or article_id(article.canonical_url), ch,
+                        (fold(norm.title or article.title), fold(norm.lead or article.lead or ""), fold(text)),
+                        minhash.to_blob(sig) if sig is not None else None,
+                        minhash.band_keys(sig, self.lsh) if sig is not None else [],
+                        utc, day, not text.strip())
+
+    def store(self, article: Article) -> StoreResult:
+        return self.store_many([article])[0]
+
+    def store_many(self, articles: Iterable[Article]) -> list[StoreResult]:
+        """Store a batch in ONE transaction (the bulk path of re-ingest and benchmarks)."""
+        prepared = [self.prepare(a) for a in articles]
+        self._records.begin()
+        try:
+            with self._guard(), self.index.write():
+                results = [self._apply(p) for p in prepared]
+                self._records.sync()
+        except BaseException:
+            self._records.rollback()      # lines of a rolled-back batch never stay on disk
+            raise
+        return results
+
+    def _apply(self, p: Prepared, replay: tuple[str, int, str] | None = None) -> StoreResult:
+        idx, a = self.index, p.article
+        stored_at = replay[2] if replay else _iso_utc(utc_now())
+        found = idx.lookup(p.id, a.canonical_url, p.content_hash)
+        row = found.get("id")
+        if row is not None:
+            if row["content_hash"] == p.content_hash:
+                return StoreResult("unchanged", row["id"], row["cluster_id"], row["versions"])
+            version = row["versions"] + 1
+            rec = replay[:2] if replay else self._record("version", p, version, stored_at)
+            idx.update_article(row["n"], {
+                "url": a.url, "title": a.title, "published": a.published, "published_day": p.published_day,
+                "published_utc": p.published_utc, "content_hash": p.content_hash, "versions": version,
+                "empty_body": int(p.empty), "record_file": rec[0], "record_offset": rec[1],
+                "minhash": p.sig, "last_stored": stored_at})
+            idx.insert_version(p.id, version, p.content_hash, rec, stored_at)
+            idx.fts_put(row["n"], *p.folded)
+            idx.set_bands(row["n"], p.keys, replace=True)
+            return StoreResult("version", row["id"], row["cluster_id"], version)
+        alias = found.get("alias")
+        if alias is not None and alias["content_hash"] == p.content_hash:
+            target = idx.article(alias["id"])
+            return StoreResult("unchanged", alias["id"], target and target["cluster_id"], alias_of=alias["id"])
+        same = found.get("hash")
+        if same is not None and alias is None:
+            rec = replay[:2] if replay else self._record("alias", p, 1, stored_at, alias_of=same["id"])
+            idx.insert_alias(a.canonical_url, same["id"], a.source, p.content_hash, rec, stored_at)
+            return StoreResult("alias", same["id"], same["cluster_id"], alias_of=same["id"])
+        best, best_sim = None, 0.0
+        if p.sig is not None:
+            mine = minhash.from_blob(p.sig)
+            for cand in idx.candidates(p.keys):
+                if cand["minhash"] is None:
+                    continue
+                sim = minhash.jaccard(mine, minhash.from_blob(cand["minhash"]))
+                if sim >= self.threshold and (sim > best_sim or (sim == best_sim and cand["n"] < best["n"])):
+                    best, best_sim = cand, sim
+        cluster_id = best["cluster_id"] if best else p.id
+        rec = replay[:2] if replay else self._record("new", p, 1, stored_at)
+        n = idx.insert_article({
+            "id": p.id, "canonical_url": a.canonical_url, "url": a.url, "source": a.source, "title": a.title,
+            "published": a.published, "published_day": p.published_day, "published_utc": p.published_utc,
+            "content_hash": p.content_hash, "versions": 1, "cluster_id": cluster_id, "empty_body": int(p.empty),
+            "record_file": rec[0], "record_offset": rec[1], "minhash": p.sig, "first_stored": stored_at,
+            "last_stored": stored_at})
+        idx.insert_version(p.id, 1, p.content_hash, rec, stored_at)
+        idx.fts_add(n, *p.folded)
+        idx.set_bands(n, p.keys)
+        if best:
+            idx.join_cluster(cluster_id, p.id, p.published_utc, best)
+        return StoreResult("new", p.id, cluster_id, 1, near_duplicate_of=best and best["id"],
+                           similarity=best_sim if best else None)
+
+    def _record(self, kind: str, p: Prepared, version: int, stored_at: str, alias_of: str | None = None
+                ) -> tuple[str, int]:
+        line = {"kind": kind, "version": version, "stored_at": stored_at, "article_id": p.id,
+                "alias_of": alias_of, "worker": self.worker_name, "article": p.article.to_dict()}
+        return self._records.append(line, datetime.fromisoformat(stored_at.replace("Z", "+00:00")))
+
+    # -- errors and polls ----------------------------------------------------------------
+    def record_error(self, source: str | None, url: str | None, kind: str, message: str) -> None:
+        at = _iso_utc(utc_now())
+        with self._guard(), self.index.write():
+            self._events.append({"event": "error", "at": at, "source": source, "url": url, "kind": kind,
+                                 "message": message})
+            self._events.sync()
+            self.index.add_error(source, url, kind, message, at)
+
+    def record_poll(self, source: str, ok: bool) -> None:
+        at = _iso_utc(utc_now())
+        with self._guard(), self.index.write():
+            self._events.append({"event": "poll", "at": at, "source": source, "ok": bool(ok)})
+            self._events.sync()
+            self.index.add_poll(source, ok, at)
+
+    # -- reading --------------------------------------------------------------------------
+    def _row(self, id_or_url: str) -> dict[str, Any] | None:
+        row = self.index.article(id_or_url)
+        if row is None and "://" in id_or_url:
+            row = self.index.article_by_url(id_or_url) or self.index.article(article_id(id_or_url))
+        return row
+
+    def get(self, id_or_url: str) -> Article | None:
+        row = self._row(id_or_url)
+        if row is None:
+            return None
+        return Article.from_dict(read_line(self.root, row["record_file"], row["record_offset"])["article"])
+
+    def describe(self, id_or_url: str) -> dict[str, Any] | None:
+        """The latest article plus what the index knows about it (aliases, cluster, versions)."""
+        row = self._row(id_or_url)
+        if row is None:
+            return None
+        article = Article.from_dict(read_line(self.root, row["record_file"], row["record_offset"])["article"])
+        cluster = self.index.cluster_of(row["cluster_id"], row["id"])
+        members = self.index.cluster_members(row["cluster_id"])
+        return {"article": article, "versions": row["versions"], "aliases": self.index.aliases_of(row["id"]),
+                "cluster": {"id": row["cluster_id"], "head": cluster["head_id"], "size": cluster["size"],
+                            "members": [m["id"] for m in members if m["id"] != row["id"]]},
+                "first_stored": row["first_stored"], "last_stored": row["last_stored"]}
+
+    def versions(self, article_id_: str) -> list[Version]:
+        row = self._row(article_id_)
+        if row is None:
+            return []
+        out = []
+        for v in self.index.versions(row["id"]):
+            line = read_line(self.root, v["record_file"], v["record_offset"])
+            out.append(Version(v["version"], v["stored_at"], v["content_hash"], Article.from_dict(line["article"])))
+        return out
+
+    def search(self, query: str, *, source: str | None = None, since: date | str | None = None,
+               until: date | str | None = None, limit: int = 20, offset: int = 0,
+               marks: tuple[str, str] = ("«", "»")) -> list[dict[str, Any]]:
+        from storage import query as q
+        from storage.snippets import highlight, snippet
+        groups = q.parse(query)
+        hits = self.index.search(groups, source=source, since=_day(since), until=_day(until),
+                                 limit=max(1, int(limit)), offset=max(0, int(offset)), marks=marks)
+        for h in hits:   # snippets over the stored text; the index's folded snippet is the fallback
+            try:
+                art = read_line(self.root, h.pop("record_file"), h.pop("record_offset"))["article"]
+            except (OSError, ValueError, KeyError):
+                continue
+            h["title_hl"] = highlight(art.get("title") or "", groups, marks) or h["title_hl"]
+            for field in (art.get("text"), art.get("lead")):
+                snip = snippet(field or "", groups, marks)
+                if snip:
+                    h["snippet"] = snip
+                    break
+        return hits
+
+    def export(self, fmt: str, out: Any) -> int:
+        from storage.export import export
+        return export(self, fmt, out)
+
+    def iter_articles(self) -> Iterator[Article]:
+        for row in self.index.iter_articles():
+            yield Article.from_dict(read_line(self.root, row["record_file"], row["record_offset"])["article"])
+
+    def stats(self) -> list[dict[str, Any]]:
+        return self.index.stats()
+
+    def rebuild_index(self, batch: int = 2000) -> RebuildReport:
+        from storage.rebuild import rebuild
+        return rebuild(self, batch)
+
+    # -- plumbing ------------------------------------------------------------------------
+    def _guard(self) -> "_Guard":
+        return _Guard(self._db_errors)
+
+    def close(self) -> None:
+        try:
+            self._records.close()
+            self._events.close()
+        finally:
+            self.index.close()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _day(value: date | str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+class _Guard:
+    """Turns driver errors into IndexError_ (a StorageError the caller can retry on)."""
+
+    def __init__(self, kinds: tuple[type[BaseException], ...]) -> None:
+        self.kinds = kinds
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, et: type | None, exc: BaseException | None, tb: object) -> bool:
+        if exc is not None and not isinstance(exc, StorageError) and isinstance(exc, self.kinds):
+            raise IndexError_(f"index error: {exc}") from exc
+        return False

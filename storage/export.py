@@ -1,0 +1,74 @@
+"""Export the latest version of every article: JSON Lines, CSV, or Parquet (optional pyarrow)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from storage.errors import StorageError
+
+if TYPE_CHECKING:
+    from storage.archive import Archive
+
+FORMATS = ("jsonl", "csv", "parquet")
+CSV_COLUMNS = ["id", "source", "url", "canonical_url", "news_id", "published", "published_raw", "updated",
+               "supertitle", "title", "lead", "text", "category", "tags", "authors", "content_hash",
+               "normalized_title", "normalized_text", "parser_profile", "parser_version", "fetched_at"]
+
+
+def _flat(a: Any) -> dict[str, Any]:
+    return {"id": a.id, "source": a.source, "url": a.url, "canonical_url": a.canonical_url, "news_id": a.news_id,
+            "published": a.published, "published_raw": a.published_raw, "updated": a.updated,
+            "supertitle": a.supertitle, "title": a.title, "lead": a.lead, "text": a.text, "category": a.category,
+            "tags": "|".join(a.tags), "authors": "|".join(a.authors), "content_hash": a.content_hash,
+            "normalized_title": a.normalized.title, "normalized_text": a.normalized.text,
+            "parser_profile": a.parser.profile, "parser_version": a.parser.version, "fetched_at": a.fetched_at}
+
+
+def export(archive: "Archive", fmt: str, out: str | Path | IO[Any]) -> int:
+    if fmt not in FORMATS:
+        raise StorageError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
+    if fmt == "parquet":
+        return _parquet(archive, out)
+    own = isinstance(out, (str, Path))
+    fh = open(out, "w", encoding="utf-8", newline="") if own else out
+    if isinstance(fh, (io.BufferedIOBase, io.RawIOBase)):
+        fh = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=True)
+    n = 0
+    try:
+        if fmt == "jsonl":
+            for a in archive.iter_articles():
+                fh.write(a.to_json() + "\n"); n += 1
+        else:
+            w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
+            w.writeheader()
+            for a in archive.iter_articles():
+                w.writerow(_flat(a)); n += 1
+        fh.flush()
+    finally:
+        if own:
+            fh.close()
+    return n
+
+
+def _parquet(archive: "Archive", out: str | Path | IO[Any]) -> int:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise StorageError("parquet export needs pyarrow: pip install 'bayegan[parquet]'") from exc
+    schema = pa.schema([(c, pa.string()) for c in CSV_COLUMNS] + [("article_json", pa.string())])
+    writer = pq.ParquetWriter(out, schema, compression="zstd")
+    n, rows = 0, []
+    try:
+        for a in archive.iter_articles():
+            rows.append({**_flat(a), "article_json": a.to_json()})
+            if len(rows) >= 5000:
+                writer.write_table(pa.Table.from_pylist(rows, schema)); n += len(rows); rows = []
+        if rows or n == 0:
+            writer.write_table(pa.Table.from_pylist(rows, schema)); n += len(rows)
+    finally:
+        writer.close()
+    return n

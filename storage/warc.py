@@ -1,0 +1,182 @@
+"""WARC 1.1 capture files: `warc/YYYY/MM/DD/<worker>-<seq>.warc.gz` (warcio, gzip per record).
+
+Each exchange becomes request + response (raw headers and body as received) + a metadata
+record (JSON: canonical URL, article id, parser profile/version, errors); when the payload
+digest of a URL is unchanged since its last capture a `revisit` record (identical-payload-
+digest profile) replaces the response. Files rotate by size and by UTC day and are named per
+worker, so processes and machines never share a file. Every record is built in memory and
+appended with one write; a failed write is cut back so no partial record stays visible.
+"""
+from __future__ import annotations
+
+import base64
+import errno
+import hashlib
+import io
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from storage.capture import Exchange
+from storage.errors import DiskError
+from storage.records import day_dir, utc_now
+
+WARC_VERSION = "WARC/1.1"
+
+
+@dataclass(slots=True)
+class Capture:
+    """Where an exchange was archived. `warc` + `offset` match `parsers.article.Capture`."""
+    warc: str                 # path relative to the archive root
+    offset: int               # offset of the response (or revisit) record
+    record_id: str
+    payload_digest: str
+    revisit: bool = False
+
+
+def payload_digest(body: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+class WarcFileWriter:
+    """Appends records to this worker's current WARC file, rotating by size and day."""
+
+    def __init__(self, root: Path, worker: str, max_bytes: int) -> None:
+        self.root, self.worker, self.max_bytes = root, worker, max_bytes
+        self._builder = WARCWriter(None, gzip=True, warc_version=WARC_VERSION)
+        self._path: Path | None = None
+        self._day: tuple[int, int, int] | None = None
+
+    # -- files -----------------------------------------------------------------
+    def _next_path(self, now: datetime) -> Path:
+        folder = day_dir(self.root / "warc", now)
+        pat = re.compile(rf"^{re.escape(self.worker)}-(\d+)\.warc\.gz$")
+        seqs = [int(m.group(1)) for p in (folder.iterdir() if folder.is_dir() else ())
+                if (m := pat.match(p.name))]
+        return folder / f"{self.worker}-{(max(seqs) + 1) if seqs else 0:05d}.warc.gz"
+
+    def _current(self, now: datetime, incoming: int) -> Path:
+        day = (now.year, now.month, now.day)
+        size = self._path.stat().st_size if self._path and self._path.exists() else 0
+        if self._path is None or day != self._day or (size and size + incoming > self.max_bytes):
+            self._path, self._day = self._next_path(now), day
+            try:
+                self._path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DiskError(f"cannot create WARC directory: {exc.strerror}", str(self._path)) from exc
+            info = self._builder.create_warcinfo_record(self._path.name, {
+                "software": "Bayegan (warcio)", "format": "WARC File Format 1.1",
+                "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+                "isPartOf": self.worker})
+            self._append([info])
+        return self._path
+
+    def _append(self, records: list) -> list[int]:
+        """Serialize records (each its own gzip member) and append them in ONE write."""
+        buf = io.BytesIO()
+        offsets = []
+        writer = WARCWriter(buf, gzip=True, warc_version=WARC_VERSION)
+        for rec in records:
+            offsets.append(buf.tell())
+            writer.write_record(rec)
+        data = buf.getvalue()
+        assert self._path is not None
+        try:
+            fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise DiskError(f"cannot open WARC for append: {exc.strerror}", str(self._path)) from exc
+        try:
+            start = os.fstat(fd).st_size
+            try:
+                if os.write(fd, data) != len(data):
+                    raise OSError(errno.ENOSPC, "short write")
+                os.fsync(fd)
+            except OSError as exc:
+                try:
+                    os.ftruncate(fd, start)
+                except OSError:
+                    pass
+                raise DiskError(f"WARC write failed: {exc.strerror or exc}", str(self._path)) from exc
+        finally:
+            os.close(fd)
+        return [start + o for o in offsets]
+
+    # -- records ---------------------------------------------------------------
+    def write(self, ex: Exchange, metadata: dict[str, Any], previous: dict[str, Any] | None) -> Capture:
+        """Write one exchange. `previous` = last capture of this URL (digest, uri, date) or None."""
+        now = utc_now()
+        b = self._builder
+        digest = payload_digest(ex.body)
+        date = _warc_date(ex.fetched_at) or b.curr_warc_date()
+        resp_headers = StatusAndHeaders(f"{ex.status} {ex.reason}".strip(), list(ex.response_headers),
+                                        protocol=ex.http_version or "HTTP/1.1")
+        common = {"WARC-Date": date}
+        if ex.remote_ip:
+            common["WARC-IP-Address"] = ex.remote_ip
+        revisit = bool(previous and previous.get("payload_digest") == digest)
+        if revisit:
+            resp = b.create_revisit_record(ex.url, digest, previous["uri"], previous["date"],
+                                           http_headers=resp_headers, warc_headers_dict=dict(common))
+            resp.rec_headers.add_header("WARC-Refers-To", previous["record_id"])
+        else:
+            resp = b.create_warc_record(ex.url, "response", payload=io.BytesIO(ex.body), length=len(ex.body),
+                                        http_headers=resp_headers,
+                                        warc_headers_dict={**common, "WARC-Payload-Digest": digest})
+        resp_id = resp.rec_headers.get_header("WARC-Record-ID")
+        parts = urlsplit(ex.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        req_headers = list(ex.request_headers)
+        if not any(k.lower() == "host" for k, _ in req_headers):
+            req_headers.insert(0, ("Host", parts.netloc))
+        req = b.create_warc_record(ex.url, "request", http_headers=StatusAndHeaders(
+            f"{ex.method} {target} {ex.http_version or 'HTTP/1.1'}", req_headers, is_http_request=True),
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": resp_id})
+        meta = dict(metadata)
+        if ex.requested_url and ex.requested_url != ex.url:
+            meta.setdefault("requested_url", ex.requested_url)
+        meta_bytes = json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        meta_rec = b.create_warc_record(ex.url, "metadata", payload=io.BytesIO(meta_bytes),
+                                        length=len(meta_bytes), warc_content_type="application/json",
+                                        warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": resp_id,
+                                                           "WARC-Refers-To": resp_id})
+        path = self._current(now, len(ex.body) + len(meta_bytes) + 2048)
+        offsets = self._append([req, resp, meta_rec])
+        return Capture(str(path.relative_to(self.root)), offsets[1], resp_id, digest, revisit)
+
+    def annotate(self, capture: Capture, uri: str, metadata: dict[str, Any]) -> None:
+        """A later metadata record about an earlier response (e.g. after parsing)."""
+        data = json.dumps(metadata, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        rec = self._builder.create_warc_record(uri, "metadata", payload=io.BytesIO(data), length=len(data),
+                                               warc_content_type="application/json",
+                                               warc_headers_dict={"WARC-Refers-To": capture.record_id})
+        self._current(utc_now(), len(data) + 1024)
+        self._append([rec])
+
+
+def _warc_date(fetched_at: str) -> str | None:
+    if not fetched_at:
+        return None
+    try:
+        dt = datetime.fromisoformat(fetched_at.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def warc_files(root: Path, since: datetime | None = None) -> list[Path]:
+    base = root / "warc"
+    files = sorted(base.rglob("*.warc.gz")) if base.is_dir() else []
+    if since is not None:
+        floor = f"{since.year:04d}/{since.month:02d}/{since.day:02d}"
+        files = [p for p in files if "/".join(p.relative_to(base).parts[:3]) >= floor]
+    return files

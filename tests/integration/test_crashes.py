@@ -1,0 +1,118 @@
+"""Crashes mid-run: a worker SIGKILLed, Redis restarted. Nothing lost, nothing stored twice."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections import Counter
+
+import pytest
+import redis
+
+from parsers.urls import canonicalize
+from storage import open_archive
+from worker.mirror import MirrorServer
+from tests.integration.harness import Fleet, record_lines, redis_db_url, stored_count, wait_for, write_sources
+
+OWN_REDIS_PORT = 6390     # our own redis-server: the shared one on 6379 is never restarted
+
+
+def _trigger_polls(fleet: Fleet, mirror: MirrorServer) -> None:
+    for agency in mirror.sites:
+        fleet.call("worker.tasks.poll_source", args=[agency, True])
+
+
+def _assert_exactly_once(archive_dir, expected: set[str]) -> None:
+    records = record_lines(archive_dir)
+    by_url = Counter(r["article"]["canonical_url"] for r in records)
+    assert set(by_url) == expected, f"lost: {sorted(expected - set(by_url))[:5]}"
+    assert max(by_url.values()) == 1, f"twice: {[u for u, n in by_url.items() if n > 1][:5]}"
+    with open_archive(archive_dir) as archive:
+        assert sum(1 for _ in archive.iter_articles()) == len(expected)
+        assert all(archive.is_known(u) for u in expected)
+
+
+def test_worker_sigkilled_mid_run_loses_nothing_and_stores_nothing_twice(tmp_path):
+    with MirrorServer(articles=40, faults=False, seed=5, politeness_interval=0.02) as mirror:
+        sources = write_sources(mirror, tmp_path / "sources.toml", poll_interval=3600)
+        expected = {canonicalize(a.url, a.agency) for a in mirror.articles}
+        fleet = Fleet(tmp_path, sources, redis_db_url(db=6), BAYEGAN_POLITENESS="1")
+        try:
+            first = fleet.worker("w1", concurrency=2)
+            _trigger_polls(fleet, mirror)
+            wait_for(lambda: stored_count(fleet.archive_dir) >= 15, 60, interval=0.05, what="a partial run", fleet=fleet)
+            fleet.kill(first)                          # SIGKILL the worker and its pool children
+            at_kill = stored_count(fleet.archive_dir)
+            assert at_kill < len(expected), "the kill must land mid-run"
+            fleet.worker("w2", concurrency=2)          # unacked messages come back after the visibility timeout
+            wait_for(lambda: stored_count(fleet.archive_dir) >= len(expected), 120, what="the rest after restart", fleet=fleet)
+            time.sleep(2)                              # anything redelivered twice would land now
+            _assert_exactly_once(fleet.archive_dir, expected)
+        except BaseException:
+            print(fleet.logs())
+            raise
+        finally:
+            fleet.stop_all()
+            fleet.cleanup_redis()
+
+
+@pytest.fixture()
+def own_redis(tmp_path):
+    server = shutil.which("redis-server")
+    assert server, "redis-server is needed"
+    data = tmp_path / "redis"
+    data.mkdir()
+    cmd = [server, "--port", str(OWN_REDIS_PORT), "--bind", "127.0.0.1", "--dir", str(data), "--appendonly", "yes",
+           "--appendfsync", "always", "--save", "", "--daemonize", "no"]
+
+    procs: list[subprocess.Popen] = []
+
+    def start() -> None:
+        procs.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        client = redis.Redis(port=OWN_REDIS_PORT)
+        wait_for(lambda: _ping(client), 10, interval=0.1, what="redis-server to start")
+
+    def stop() -> None:
+        try:
+            redis.Redis(port=OWN_REDIS_PORT).shutdown(nosave=False)
+        except redis.ConnectionError:
+            pass      # shutdown closes the connection under us
+        procs[-1].wait(timeout=10)
+
+    start()
+    yield start, stop
+    if procs[-1].poll() is None:
+        stop()
+
+
+def _ping(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.ConnectionError:
+        return False
+
+
+def test_redis_restarted_mid_run_the_ingest_completes(tmp_path, own_redis):
+    start_redis, stop_redis = own_redis
+    with MirrorServer(articles=40, faults=False, seed=7, politeness_interval=0.02) as mirror:
+        sources = write_sources(mirror, tmp_path / "sources.toml", poll_interval=3600)
+        expected = {canonicalize(a.url, a.agency) for a in mirror.articles}
+        # politeness on: every fetch also talks to this Redis (shared per-host slots)
+        fleet = Fleet(tmp_path, sources, redis_db_url(OWN_REDIS_PORT, db=7), BAYEGAN_POLITENESS="1")
+        try:
+            fleet.worker("w1", concurrency=2)
+            _trigger_polls(fleet, mirror)
+            wait_for(lambda: stored_count(fleet.archive_dir) >= 15, 60, interval=0.05, what="a partial run", fleet=fleet)
+            stop_redis()
+            down_at = stored_count(fleet.archive_dir)
+            time.sleep(4)
+            start_redis()
+            assert down_at < len(expected), "Redis must go away mid-run"
+            wait_for(lambda: stored_count(fleet.archive_dir) >= len(expected), 150, what="the rest after Redis returns", fleet=fleet)
+            time.sleep(2)
+            _assert_exactly_once(fleet.archive_dir, expected)
+        except BaseException:
+            print(fleet.logs())
+            raise
+        finally:
+            fleet.stop_all()

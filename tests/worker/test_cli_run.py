@@ -1,0 +1,101 @@
+"""`bayegan ingest` and `bayegan reingest` through click's CliRunner against the test mirror (no Redis)."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from click.testing import CliRunner
+
+from parsers.urls import canonicalize
+from storage import open_archive
+from worker.cli import cli
+from worker.mirror import MirrorServer
+
+
+def _run(*args: str) -> dict:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def mirror(tmp_path_factory):
+    with MirrorServer(articles=6, faults=False, seed=11) as server:
+        path = tmp_path_factory.mktemp("mirror") / "sources.toml"
+        server.write_sources_toml(path)
+        yield server, path
+
+
+def _totals(summary: dict) -> Counter:
+    total: Counter = Counter()
+    for row in summary["sources"]:
+        total.update({k: v for k, v in row.items() if isinstance(v, int)})
+    return total
+
+
+def test_ingest_stores_every_article_then_nothing_twice(mirror, tmp_path):
+    server, sources = mirror
+    archive = tmp_path / "archive"
+    first = _run("ingest", "--sources", str(sources), "--archive", str(archive), "--json")
+    assert {r["source"] for r in first["sources"]} == set(server.sites)
+    assert all(r["poll"] == "ok" for r in first["sources"])
+    totals = _totals(first)
+    assert totals["new"] == len(server.articles) and totals["error"] == 0
+    with open_archive(archive) as arch:
+        assert all(arch.is_known(canonicalize(a.url, a.agency)) for a in server.articles)
+    again = _totals(_run("ingest", "--sources", str(sources), "--archive", str(archive), "--json"))
+    assert again["queued"] == 0 and again["new"] == 0, "known articles are not fetched again"
+
+
+def test_ingest_one_source_and_unknown_source(mirror, tmp_path):
+    server, sources = mirror
+    summary = _run("ingest", "--sources", str(sources), "--archive", str(tmp_path / "a"), "--source", "yjc", "--json")
+    assert [r["source"] for r in summary["sources"]] == ["yjc"]
+    assert summary["sources"][0]["new"] == sum(a.agency == "yjc" for a in server.articles)
+    result = CliRunner().invoke(cli, ["ingest", "--sources", str(sources), "--archive", str(tmp_path / "a"),
+                                      "--source", "nope"])
+    assert result.exit_code != 0 and "unknown source(s): nope" in result.output
+
+
+def test_ingest_prints_a_summary_table(mirror, tmp_path):
+    _, sources = mirror
+    result = CliRunner().invoke(cli, ["ingest", "--sources", str(sources), "--archive", str(tmp_path / "a"),
+                                      "--source", "isna", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "isna" in result.stdout and "TOTAL" in result.stdout and "unchanged" in result.stdout
+
+
+def test_reingest_unchanged_then_refetch(mirror, tmp_path):
+    server, sources = mirror
+    archive = tmp_path / "archive"
+    _run("ingest", "--sources", str(sources), "--archive", str(archive), "--json")
+    summary = _run("reingest", "--archive", str(archive), "--json")
+    assert summary["articles"] == len(server.articles)
+    assert summary["statuses"] == {"unchanged": len(server.articles)}
+    one = _run("reingest", "--archive", str(archive), "--source", "tasnim", "--json")
+    assert one["by_source"] == {"tasnim": {"unchanged": sum(a.agency == "tasnim" for a in server.articles)}}
+    later = _run("reingest", "--archive", str(archive), "--since", "2999-01-01", "--json")
+    assert later["articles"] == 0
+    refetched = _run("reingest", "--archive", str(archive), "--sources", str(sources), "--source", "isna",
+                     "--refetch", "--json")
+    n_isna = sum(a.agency == "isna" for a in server.articles)
+    assert refetched["statuses"] == {"unchanged": n_isna}
+    assert len(server.requests("isna")) > 0
+
+
+def test_reingest_bad_date_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(cli, ["reingest", "--archive", str(tmp_path), "--since", "yesterday"])
+    assert result.exit_code == 2 and "--since" in result.output
+
+
+def test_ingest_mirror_demo_runs_without_servers(tmp_path):
+    """The README's first command: the built-in mirror (with its faults), no Redis needed."""
+    summary = _run("ingest", "--mirror", "--mirror-articles", "3", "--archive", str(tmp_path / "a"), "--json")
+    totals = _totals(summary)
+    assert len(summary["sources"]) == 4 and all(r["poll"] == "ok" for r in summary["sources"])
+    assert totals["new"] >= 12            # every good article; fault pages are errors, recorded
+    assert totals["error"] > 0
+    with open_archive(tmp_path / "a") as arch:
+        errors = sum(row.get("errors", 0) for row in arch.stats())
+    assert errors >= totals["error"]

@@ -1,0 +1,170 @@
+"""The Celery application: `celery -A worker.celery_app worker|beat|call ...`.
+
+Configured from BAYEGAN_* (worker.config.Settings). Reliability choices, and why:
+- a queue per stage (discover, fetch, parse, store, reingest) so each scales on its own;
+- task_acks_late + task_reject_on_worker_lost: a task whose process dies is redelivered, never
+  lost; the stages are idempotent (keyed by canonical URL), so redelivery never stores twice;
+- prefetch 1: a slow fetch never holds other messages hostage in a busy process;
+- the Redis visibility timeout is longer than any task time limit or retry countdown, otherwise
+  Redis would hand a still-running (or still-waiting) task to a second worker;
+- RedBeatScheduler keeps the schedule in Redis behind a lock, so a second beat started by
+  mistake waits instead of doubling the polls (and the poll task itself takes a per-source slot).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+
+from worker.config import ConfigError, Settings
+
+settings = Settings.load()
+
+# prometheus_client picks its multiprocess value class at import: set the directory first.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="bayegan-metrics-")
+
+from celery import Celery, signals  # noqa: E402
+from kombu import Queue  # noqa: E402
+
+log = logging.getLogger("bayegan.celery")
+
+STAGES = ("discover", "fetch", "parse", "store", "reingest")
+TASK_STAGE = {"worker.tasks.poll_source": "discover", "worker.tasks.backfill": "discover",
+              "worker.tasks.fetch": "fetch", "worker.tasks.parse": "parse",
+              "worker.tasks.store": "store", "worker.tasks.reingest": "reingest"}
+
+
+def queue_name(stage: str, s: Settings = settings) -> str:
+    return f"{s.queue_prefix}{stage}"
+
+
+def check_timeouts(s: Settings) -> None:
+    """The visibility timeout must outlast every task and every retry countdown (see module doc)."""
+    longest = max(s.task_time_limit + s.retry_backoff_max, s.reingest_time_limit)
+    if s.visibility_timeout <= longest:
+        raise ConfigError(f"BAYEGAN_VISIBILITY_TIMEOUT={s.visibility_timeout} must exceed the longest task "
+                          f"or retry countdown ({longest:.0f} s): Redis would redeliver running tasks")
+    if s.task_soft_time_limit >= s.task_time_limit:
+        raise ConfigError("BAYEGAN_TASK_SOFT_TIME_LIMIT must be below BAYEGAN_TASK_TIME_LIMIT")
+
+
+def beat_schedule(s: Settings) -> dict[str, dict]:
+    """One entry per enabled source. Beat ticks at the source's `min_poll`; the task polls only when
+    the adaptive interval (worker.polling: poll_interval, moved within [min_poll, max_poll]) is due.
+    A late tick expires instead of piling up."""
+    from worker.sources import load_sources
+
+    schedule = {}
+    for source in load_sources(s.sources_file).values():
+        if not source.enabled:
+            continue
+        schedule[f"poll:{source.id}"] = {
+            "task": "worker.tasks.poll_source", "schedule": float(source.min_poll),
+            "args": (source.id,),
+            "options": {"queue": queue_name("discover", s), "expires": float(source.min_poll)},
+        }
+    return schedule
+
+
+def make_app(s: Settings) -> Celery:
+    check_timeouts(s)
+    transport: dict = {
+        "visibility_timeout": s.visibility_timeout,
+        # Look for orphaned (unacked) messages every few seconds instead of every ~100 s.
+        "unacked_restore_interval": min(10, max(1, s.visibility_timeout // 4)),
+        "unacked_restore_throttle": 1,
+    }
+    if s.queue_prefix:
+        transport["global_keyprefix"] = s.queue_prefix
+    app = Celery("bayegan", include=["worker.tasks"])
+    app.conf.update(
+        broker_url=s.broker_url,
+        broker_transport_options=transport,
+        broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,          # keep reconnecting while Redis restarts
+        worker_cancel_long_running_tasks_on_connection_loss=False,
+        task_serializer="json", result_serializer="json", accept_content=["json"],
+        task_ignore_result=True, result_backend=None,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=s.task_soft_time_limit,
+        task_time_limit=s.task_time_limit,
+        worker_max_tasks_per_child=s.max_tasks_per_child,
+        task_queues=[Queue(queue_name(stage, s)) for stage in STAGES],
+        task_default_queue=queue_name("fetch", s),
+        task_routes={name: {"queue": queue_name(stage, s)} for name, stage in TASK_STAGE.items()},
+        # Publishing waits (about a minute) for a restarting Redis instead of dropping the next stage.
+        task_publish_retry=True,
+        task_publish_retry_policy={"max_retries": 30, "interval_start": 0.5, "interval_step": 0.5,
+                                   "interval_max": 2.0},
+        worker_hijack_root_logger=False,
+        beat_scheduler="redbeat.RedBeatScheduler",
+        beat_max_loop_interval=5,
+        redbeat_redis_url=s.redis_url,
+        redbeat_key_prefix=f"{s.queue_prefix}redbeat",
+        redbeat_lock_timeout=60,
+        beat_schedule=beat_schedule(s),
+        timezone="UTC",
+    )
+    return app
+
+
+app = make_app(settings)
+
+
+# -- per-process setup --------------------------------------------------------------
+@signals.setup_logging.connect
+def _setup_logging(**_: object) -> None:
+    from worker.logs import configure_logging
+
+    configure_logging(settings)
+
+
+def _redis_pipeline():  # type: ignore[no-untyped-def]
+    """The daemon's pipeline: claims and politeness shared through Redis by every process."""
+    import redis
+
+    from worker.claims import RedisClaims
+    from worker.pipeline import Pipeline
+
+    client = redis.Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5,
+                                  retry_on_timeout=True, health_check_interval=30)
+    return Pipeline(settings, claims=RedisClaims(client, settings.queue_prefix, settings.claim_ttl), redis=client)
+
+
+@signals.worker_init.connect
+def _worker_init(**_: object) -> None:
+    from worker import metrics, pipeline
+
+    pipeline.set_factory(_redis_pipeline)
+    try:
+        metrics.serve(settings.metrics_port, queue_depth=_queue_depth)
+    except OSError as exc:  # a second worker on one host: run it, just without its own endpoint
+        log.warning("metrics endpoint not started", extra={"port": settings.metrics_port, "error": str(exc)})
+
+
+@signals.worker_process_init.connect
+def _worker_process_init(**_: object) -> None:
+    from worker import pipeline
+
+    pipeline.set_factory(_redis_pipeline)
+
+
+@signals.worker_process_shutdown.connect
+def _worker_process_shutdown(pid: int | None = None, **_: object) -> None:
+    from worker import metrics, pipeline
+
+    pipeline.close_current()
+    metrics.process_exited(pid or os.getpid())
+
+
+def _queue_depth() -> dict[str, int]:
+    import redis
+
+    client = redis.Redis.from_url(settings.broker_url, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        return {queue_name(st): int(client.llen(f"{settings.queue_prefix}{queue_name(st)}")) for st in STAGES}
+    finally:
+        client.close()

@@ -1,0 +1,142 @@
+"""`bayegan ingest`: one pass over the sources in this process, no broker.
+
+The same Pipeline stages as the Celery tasks. Network waits overlap in a thread pool (discovery
+and downloads only: they never touch the archive); archiving, parsing and storing happen on the
+calling thread, so the archive and its index are used from one thread as in a Celery process.
+Politeness still holds per host (the fetcher's in-process politeness), so agencies proceed in
+parallel while each host sees one request start per interval.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from worker.errors import is_transient
+from worker.pipeline import Pipeline
+
+log = logging.getLogger("bayegan.ingest")
+
+STORE_STATUSES = ("new", "version", "alias", "unchanged")
+
+
+@dataclass(slots=True)
+class SourceSummary:
+    source_id: str
+    poll_ok: bool = True
+    discovered: int = 0
+    queued: int = 0
+    counts: dict[str, int] = field(default_factory=dict)   # new/version/alias/unchanged/skipped/error
+    error: str | None = None
+    started: float = field(default_factory=time.monotonic)
+    finished: float | None = None
+
+    def count(self, status: str) -> None:
+        self.counts[status] = self.counts.get(status, 0) + 1
+
+    @property
+    def seconds(self) -> float:
+        return (self.finished or time.monotonic()) - self.started
+
+
+Progress = Callable[[str, str], None]          # (source_id, outcome) after every link
+Planned = Callable[[str, int], None]           # (source_id, links queued) after every poll
+
+
+def run_ingest(pipeline: Pipeline, source_ids: Iterable[str], *, threads: int = 8,
+               on_planned: Planned | None = None, on_done: Progress | None = None) -> dict[str, SourceSummary]:
+    """Poll every source, then fetch, archive, parse and store each new link. Returns per-source counts."""
+    ids = list(source_ids)
+    for sid in ids:
+        pipeline.source(sid)            # unknown ids fail before any network traffic
+    summaries = {sid: SourceSummary(sid) for sid in ids}
+    pending: dict[Future, tuple[str, Any]] = {}
+    links: list[tuple[str, Any]] = []
+    with ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="bayegan-ingest") as pool:
+        polls = {pool.submit(_safe, pipeline.discover_links, sid): sid for sid in ids}
+        remaining = {sid: 0 for sid in ids}
+        for fut in _completed(polls):
+            sid = polls[fut]
+            outcome = pipeline.accept_poll(sid, fut.result())
+            summary = summaries[sid]
+            summary.poll_ok, summary.discovered, summary.queued = outcome.ok, outcome.discovered, len(outcome.links)
+            summary.error = outcome.error
+            remaining[sid] = len(outcome.links)
+            links.extend((sid, link) for link in outcome.links)
+            if on_planned:
+                on_planned(sid, len(outcome.links))
+            if not outcome.links:
+                summary.finished = time.monotonic()
+
+        # Interleave sources so one slow (polite) host never idles the pool behind it.
+        links = _round_robin(links)
+        window = max(2, threads * 2)     # bounded number of page bodies held in memory
+        it = iter(links)
+        while True:
+            while len(pending) < window:
+                nxt = next(it, None)
+                if nxt is None:
+                    break
+                sid, link = nxt
+                pending[pool.submit(_safe, pipeline.download, link.url, sid)] = (sid, link)
+            if not pending:
+                break
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for fut in done:
+                sid, link = pending.pop(fut)
+                status = _finish(pipeline, sid, link, fut.result())
+                summaries[sid].count(status)
+                remaining[sid] -= 1
+                if remaining[sid] == 0:
+                    summaries[sid].finished = time.monotonic()
+                if on_done:
+                    on_done(sid, status)
+    return summaries
+
+
+def _finish(pipeline: Pipeline, sid: str, link: Any, result: Any) -> str:
+    try:
+        page = pipeline.accept_download(link.url, sid, link.canonical_url, _as_permanent(result))
+        return pipeline.finish_page(page) if page else ("error" if isinstance(result, BaseException) else "skipped")
+    except Exception as exc:  # e.g. a disk error while archiving this page: record, go on with the rest
+        pipeline.record_error(sid, link.url, "ingest", f"{type(exc).__name__}: {exc}")
+        pipeline.claims.release(link.canonical_url)
+        return "error"
+
+
+def _as_permanent(result: Any) -> Any:
+    """No broker to retry later in a one-shot run: a transient failure is recorded like any other."""
+    if isinstance(result, BaseException) and is_transient(result):
+        return RuntimeError(f"{type(result).__name__}: {result} (gave up after the fetcher's retries)")
+    return result
+
+
+def _safe(fn: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return fn(*args)
+    except Exception as exc:  # handed to the main thread, which records it
+        return exc
+
+
+def _completed(futures: dict[Future, Any]) -> Iterable[Future]:
+    todo = set(futures)
+    while todo:
+        done, todo = wait(todo, return_when=FIRST_COMPLETED)
+        yield from done
+
+
+def _round_robin(items: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    by_source: dict[str, list[tuple[str, Any]]] = {}
+    for item in items:
+        by_source.setdefault(item[0], []).append(item)
+    out: list[tuple[str, Any]] = []
+    queues = list(by_source.values())
+    while queues:
+        for q in list(queues):
+            out.append(q.pop(0))
+            if not q:
+                queues.remove(q)
+    return out

@@ -1,0 +1,438 @@
+"""The pipeline stages as plain functions, free of any broker.
+
+    poll_source -> process_links (canonicalize, skip known, claim) -> fetch_and_archive (polite,
+    conditional, WARC) -> parse_capture -> store_article (dedup, record, index)
+
+Celery tasks (worker/tasks.py) and `bayegan ingest` (worker/embedded.py) call the same functions,
+so the daemon and the embedded run cannot drift apart. Every stage is idempotent and keyed by the
+canonical URL: a redelivered task finds the article known (no fetch) or stored (status
+"unchanged"), never a second record. One broken page, feed or agency never stops the others:
+failures are recorded with `Archive.record_error` and the stage returns None.
+
+A `Pipeline` holds the per-process resources (settings, registry, archive, fetcher, claims); the
+module-level functions use one per process, created lazily after Celery forks its children.
+"""
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from parsers import PARSER_VERSION, Article, ParseError
+from parsers import parse as parse_page
+from parsers.article import Capture, article_id
+from parsers.urls import canonicalize
+from worker.claims import Claims, MemoryClaims
+from worker.config import Settings
+from worker.errors import TransientError, is_transient
+
+log = logging.getLogger("bayegan.pipeline")
+
+
+@dataclass(slots=True)
+class FetchedPage:
+    """One archived article page: what the fetch stage hands to the parse stage (a task message)."""
+    url: str                      # URL finally fetched (after redirects)
+    requested_url: str
+    canonical_url: str
+    source_id: str
+    content: bytes                # body with content-encoding removed; charset decoding is the parser's
+    content_type: str | None
+    fetched_at: str
+    warc: str | None = None
+    offset: int | None = None
+
+    def to_message(self) -> dict[str, Any]:
+        d = {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+        d["content"] = base64.b64encode(self.content).decode("ascii")  # JSON serializer: no raw bytes
+        return d
+
+    @classmethod
+    def from_message(cls, d: dict[str, Any]) -> "FetchedPage":
+        d = dict(d)
+        d["content"] = base64.b64decode(d["content"])
+        return cls(**d)
+
+
+@dataclass(slots=True)
+class PollOutcome:
+    source_id: str
+    ok: bool
+    discovered: int = 0
+    links: list[Any] = field(default_factory=list)   # Links to fetch: new, claimed by this poll
+    error: str | None = None
+
+
+def process_worker_name(settings: Settings) -> str:
+    """WARC and record files are named per process: Celery children must not share the parent's name."""
+    pid = str(os.getpid())
+    name = settings.worker_name
+    return name if name.endswith(f"-{pid}") else f"{name}-{pid}"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Pipeline:
+    def __init__(self, settings: Settings, *, sources: dict[str, Any] | None = None, archive: Any = None,
+                 fetcher: Any = None, claims: Claims | None = None, redis: Any = None) -> None:
+        self.settings = settings
+        self._sources = sources
+        self._archive = archive
+        self._fetcher = fetcher
+        self._redis = redis
+        self.claims: Claims = claims or MemoryClaims(settings.claim_ttl)
+        self._discovery_state: dict[str, dict[str, Any]] = {}
+
+    # -- resources, opened on first use ---------------------------------------
+    @property
+    def sources(self) -> dict[str, Any]:
+        if self._sources is None:
+            from worker.sources import load_sources
+
+            self._sources = load_sources(self.settings.sources_file)
+        return self._sources
+
+    @property
+    def archive(self) -> Any:
+        if self._archive is None:
+            from storage import open_archive
+
+            self._archive = open_archive(
+                self.settings.archive_dir, index_url=self.settings.index_url,
+                worker_name=process_worker_name(self.settings),
+                warc_max_bytes=self.settings.warc_max_bytes,
+                near_dup_threshold=self.settings.near_dup_threshold)
+        return self._archive
+
+    @property
+    def fetcher(self) -> Any:
+        if self._fetcher is None:
+            from worker.fetch import Fetcher
+
+            self._fetcher = Fetcher(self.settings, politeness=make_politeness(self.settings, self._redis))
+        return self._fetcher
+
+    def source(self, source_id: str) -> Any:
+        try:
+            return self.sources[source_id]
+        except KeyError:
+            raise KeyError(f"unknown source {source_id!r} (known: {', '.join(sorted(self.sources))})") from None
+
+    def close(self) -> None:
+        for res in (self._fetcher, self._archive):
+            close = getattr(res, "close", None)
+            if close:
+                try:
+                    close()
+                except Exception:  # closing must never mask the real outcome
+                    log.exception("close failed")
+        self._fetcher = self._archive = None
+
+    def record_error(self, source_id: str | None, url: str, kind: str, message: str) -> None:
+        from worker import metrics
+
+        metrics.ERRORS.labels(source_id or "-", kind).inc()
+        log.warning("error", extra={"source": source_id, "url": url, "kind": kind, "error": message})
+        try:
+            self.archive.record_error(source_id, url, kind, message[:2000])
+        except Exception:  # the error log is best effort: the page's failure must not spread
+            log.exception("cannot record error", extra={"source": source_id, "url": url})
+
+    # -- discover ----------------------------------------------------------------
+    def discover_links(self, source_id: str) -> list[Any]:
+        """Network half of a poll (thread-safe): the source's links, or the discovery error raised."""
+        from worker.discovery import discover
+
+        return discover(self.source(source_id), self.fetcher, self.discovery_state(source_id))
+
+    def discovery_state(self, source_id: str) -> dict[str, Any]:
+        """Validators, seen links and the adaptive interval of a source (in Redis for the daemon)."""
+        if self._redis is not None:
+            from worker import polling
+
+            return polling.load_state(self._redis, self._state_key(source_id))
+        return self._discovery_state.setdefault(source_id, {})
+
+    def _state_key(self, source_id: str) -> str:
+        return f"{self.settings.queue_prefix}bayegan:discovery:{source_id}"
+
+    def poll_due(self, source_id: str) -> bool:
+        """Adaptive polling (worker.polling): beat ticks at min_poll, a poll runs when the source is due."""
+        from worker import polling
+
+        return polling.is_due(self.discovery_state(source_id))
+
+    def poll_source(self, source_id: str) -> PollOutcome:
+        """Discover a source's links and claim the new ones. A broken feed is recorded, never raised;
+        a transient failure (every endpoint down, Redis away) is recorded and raised for a retry."""
+        from worker import polling
+        from worker.discovery import discover
+
+        state = self.discovery_state(source_id)
+        try:
+            links: list[Any] | BaseException = discover(self.source(source_id), self.fetcher, state)
+        except Exception as exc:
+            links = exc
+        if self._redis is not None:
+            polling.save_state(self._redis, self._state_key(source_id), state)
+        outcome = self.accept_poll(source_id, links)
+        if isinstance(links, BaseException) and is_transient(links):
+            raise TransientError(f"{source_id}: discovery: {links}") from links
+        return outcome
+
+    def accept_poll(self, source_id: str, links: list[Any] | BaseException) -> PollOutcome:
+        """Archive half of a poll: claim the new links, or record the discovery failure."""
+        from worker import metrics
+
+        source = self.source(source_id)
+        if isinstance(links, BaseException):
+            self.record_error(source_id, getattr(source, "home", source_id), "discovery", _describe(links))
+            self._record_poll(source_id, False)
+            metrics.POLLS.labels(source_id, "false").inc()
+            return PollOutcome(source_id, False, error=_describe(links))
+        todo = self.process_links(source, links)
+        self._record_poll(source_id, True)
+        metrics.POLLS.labels(source_id, "true").inc()
+        log.info("polled", extra={"source": source_id, "discovered": len(links), "new": len(todo)})
+        return PollOutcome(source_id, True, discovered=len(links), links=todo)
+
+    def _record_poll(self, source_id: str, ok: bool) -> None:
+        try:
+            self.archive.record_poll(source_id, ok)
+        except Exception:
+            log.exception("cannot record poll", extra={"source": source_id})
+
+    def process_links(self, source: Any, links: list[Any]) -> list[Any]:
+        """Canonicalize, drop what the archive knows or another poll claimed; return links to fetch.
+
+        Used by polls and by backfill; keyed by the canonical URL so repeats are free.
+        """
+        todo, seen = [], set()
+        for link in links:
+            canonical = getattr(link, "canonical_url", None) or canonicalize(link.url, source.id)
+            if canonical in seen:
+                continue
+            seen.add(canonical)
+            if self.archive.is_known(canonical):
+                continue
+            if not self.claims.claim(canonical):
+                continue
+            if getattr(link, "canonical_url", None) != canonical:
+                try:
+                    link.canonical_url = canonical
+                except AttributeError:  # a frozen Link: rebuild it
+                    link = type(link)(url=link.url, canonical_url=canonical, hint=getattr(link, "hint", {}))
+            todo.append(link)
+        return todo
+
+    # -- fetch + archive -----------------------------------------------------------
+    def download(self, url: str, source_id: str) -> Any:
+        """Network half of the fetch stage (thread-safe, no archive access): a FetchResult or the error."""
+        from worker import metrics
+
+        started = time.perf_counter()
+        result = self.fetcher.fetch(url, self.source(source_id))
+        metrics.FETCH_SECONDS.labels(source_id).observe(time.perf_counter() - started)
+        return result
+
+    def accept_download(self, url: str, source_id: str, canonical: str,
+                        result: Any) -> FetchedPage | None:
+        """Archive half: write the capture of a good page; record (and archive) a failed one."""
+        if isinstance(result, BaseException):
+            if is_transient(result):
+                raise TransientError(f"{url}: {result}") from result
+            self.record_error(source_id, url, "fetch", _describe(result))
+            exchange = getattr(result, "exchange", None)   # an HTTP error response is evidence too
+            if exchange is not None:
+                self._write_capture_of(exchange, source_id, canonical, url)
+            return None
+        if getattr(result, "not_modified", False):
+            return None
+        status = getattr(result, "status", 200)
+        if status >= 400:
+            self.record_error(source_id, url, "fetch", f"HTTP {status}")
+            if getattr(result, "exchange", None) is not None:  # the error page is evidence too
+                self._write_capture_of(result.exchange, source_id, canonical, url)
+            return None
+        return self.archive_page(result, source_id, canonical, url)
+
+    def archive_page(self, result: Any, source_id: str, canonical: str, url: str) -> FetchedPage:
+        capture = self._write_capture_of(result.exchange, source_id, canonical, url)
+        return FetchedPage(
+            url=getattr(result, "final_url", None) or url, requested_url=url, canonical_url=canonical,
+            source_id=source_id, content=result.content, content_type=getattr(result, "content_type", None),
+            fetched_at=getattr(result.exchange, "fetched_at", None) or _now(),
+            warc=getattr(capture, "warc", None), offset=getattr(capture, "offset", None))
+
+    def _write_capture_of(self, exchange: Any, source_id: str, canonical: str, url: str) -> Any:
+        metadata = {"source": source_id, "canonical_url": canonical, "article_id": article_id(canonical),
+                    "requested_url": url, "kind": "article", "parser_version": PARSER_VERSION}
+        try:
+            return self.archive.write_capture(exchange, metadata)
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            self.record_error(source_id, url, "archive", _describe(exc))
+            return None
+
+    def fetch_and_archive(self, url: str, source_id: str, canonical_url: str | None = None, *,
+                          refetch: bool = False) -> FetchedPage | None:
+        """The fetch stage: skip a known article (unless `refetch`), fetch politely, write the WARC capture.
+
+        None: known already, not modified, or failed (recorded). Transient failures raise TransientError.
+        """
+        canonical = canonical_url or canonicalize(url, source_id)
+        if not refetch and self.archive.is_known(canonical):
+            return None
+        try:
+            result: Any = self.download(url, source_id)
+        except Exception as exc:
+            result = exc
+        return self.accept_download(url, source_id, canonical, result)
+
+    # -- parse + store ---------------------------------------------------------------
+    def parse_capture(self, page: FetchedPage) -> Article | None:
+        """Parse one archived page. A page the parser rejects or crashes on is recorded and skipped."""
+        try:
+            article = parse_page(page.content, page.url, source=page.source_id,
+                                 content_type=page.content_type, fetched_at=page.fetched_at)
+        except ParseError as exc:
+            kind = "not_article" if type(exc).__name__ == "NotAnArticle" else "parse"
+            self.record_error(page.source_id, page.url, kind, str(exc))
+            return None
+        except Exception as exc:  # a parser bug on one page must not stop the others
+            self.record_error(page.source_id, page.url, "parser_crash", _describe(exc))
+            return None
+        # The claim step is keyed by our canonical URL: the record must carry the same key.
+        article.source = page.source_id
+        if article.canonical_url != page.canonical_url:
+            article.canonical_url = page.canonical_url
+            article.id = article_id(page.canonical_url)
+        article.fetched_at = article.fetched_at or page.fetched_at
+        article.capture = Capture(warc=page.warc, offset=page.offset)
+        return article
+
+    def store_article(self, article: Article) -> Any:
+        from worker import metrics
+
+        result = self.archive.store(article)
+        metrics.ARTICLES.labels(article.source or "-", result.status).inc()
+        log.info("stored", extra={"source": article.source, "url": article.canonical_url,
+                                  "status": result.status, "article_id": result.article_id})
+        return result
+
+    def store_many(self, articles: list[Article]) -> list[Any]:
+        """Store a batch in one index transaction (re-ingest's bulk path); per-article on failure."""
+        from worker import metrics
+
+        try:
+            results = self.archive.store_many(articles)
+        except Exception:
+            return [self.store_article(a) for a in articles]  # isolates the one article that fails
+        for article, result in zip(articles, results):
+            metrics.ARTICLES.labels(article.source or "-", result.status).inc()
+        return results
+
+    def ingest_link(self, url: str, source_id: str, canonical_url: str | None = None) -> str:
+        """All stages for one link in this process; returns the outcome for summaries."""
+        page = self.fetch_and_archive(url, source_id, canonical_url)
+        return self.finish_page(page) if page else "skipped"
+
+    def ingest_refetch(self, url: str, source_id: str, canonical_url: str) -> str:
+        """`reingest --refetch`: fetch a known article again (conditional), archive and store it."""
+        page = self.fetch_and_archive(url, source_id, canonical_url, refetch=True)
+        return self.finish_page(page) if page else "skipped"
+
+    def finish_page(self, page: FetchedPage) -> str:
+        article = self.parse_capture(page)
+        if article is None:
+            return "error"
+        try:
+            return self.store_article(article).status
+        except Exception as exc:
+            if is_transient(exc):
+                raise
+            self.record_error(page.source_id, page.url, "store", _describe(exc))
+            return "error"
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def make_politeness(settings: Settings, redis: Any = None) -> Any:
+    """Redis-shared politeness for the daemon, the in-process form for `bayegan ingest`."""
+    from worker import politeness
+
+    if not settings.politeness:
+        return None
+    if redis is not None:
+        return politeness.RedisPoliteness(redis, settings, prefix=f"{settings.queue_prefix}{politeness.DEFAULT_PREFIX}")
+    return politeness.LocalPoliteness(settings)
+
+
+# -- one Pipeline per process (Celery children create theirs after the fork) -------
+_current: Pipeline | None = None
+_owner_pid: int | None = None
+_factory: Callable[[], Pipeline] | None = None
+
+
+def get_pipeline() -> Pipeline:
+    global _current, _owner_pid
+    if _current is None or _owner_pid != os.getpid():
+        _current = _factory() if _factory else Pipeline(Settings.load())
+        _owner_pid = os.getpid()
+    return _current
+
+
+def set_pipeline(pipeline: Pipeline | None) -> None:
+    global _current, _owner_pid
+    _current, _owner_pid = pipeline, os.getpid()
+
+
+def set_factory(factory: Callable[[], Pipeline] | None) -> None:
+    """How this process builds its Pipeline (the Celery app installs a Redis-backed one)."""
+    global _factory, _current
+    _factory, _current = factory, None
+
+
+def close_current() -> None:
+    global _current
+    if _current is not None and _owner_pid == os.getpid():
+        _current.close()
+    _current = None
+
+
+def poll_source(source_id: str) -> PollOutcome:
+    return get_pipeline().poll_source(source_id)
+
+
+def process_links(source: Any, links: list[Any]) -> list[Any]:
+    return get_pipeline().process_links(source, links)
+
+
+def fetch_and_archive(url: str, source_id: str, canonical_url: str | None = None, *,
+                      refetch: bool = False) -> FetchedPage | None:
+    return get_pipeline().fetch_and_archive(url, source_id, canonical_url, refetch=refetch)
+
+
+def parse_capture(page: FetchedPage) -> Article | None:
+    return get_pipeline().parse_capture(page)
+
+
+def store_article(article: Article) -> Any:
+    return get_pipeline().store_article(article)
+
+
+def reingest(source: str | None = None, since: Any = None, refetch: bool = False) -> Any:
+    from worker.reingest import reingest as run
+
+    return run(get_pipeline(), source=source, since=since, refetch=refetch)

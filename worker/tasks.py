@@ -1,0 +1,121 @@
+"""Celery tasks: thin wrappers, each calling one pipeline stage and queueing the next.
+
+Messages carry only what the next stage needs (the page body travels base64 in JSON: no pickle).
+Retries with exponential backoff and jitter happen for transient errors only (worker.errors);
+a permanent failure is recorded by the stage itself and the chain simply ends for that URL.
+"""
+from __future__ import annotations
+
+import logging
+import random
+from typing import Any
+
+from celery import Task
+
+from parsers.article import Article
+from worker.celery_app import app, queue_name, settings
+from worker.errors import is_transient
+from worker.pipeline import FetchedPage, get_pipeline
+
+log = logging.getLogger("bayegan.tasks")
+
+MAX_TASK_RETRIES = 8
+
+
+def _countdown(retries: int) -> float:
+    """Full-jitter exponential backoff, capped (the visibility timeout is checked against the cap)."""
+    return random.uniform(0, min(settings.retry_backoff_max, 2.0 * 2 ** retries))
+
+
+def _retrying(task: Task, fn: Any, *args: Any, _source: str | None = None, _url: str = "", _kind: str = "task",
+              **kwargs: Any) -> Any:
+    """Run one stage: retry transient errors with backoff; record anything else (or a final give-up)
+    in the archive's error log, so no failure is silent and none stops the other messages."""
+    try:
+        return fn(*args, **kwargs)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        if is_transient(exc) and task.request.retries < MAX_TASK_RETRIES:
+            log.warning("transient error, will retry", extra={"task": task.name, "retries": task.request.retries,
+                                                               "source": _source, "url": _url, "error": error})
+            raise task.retry(exc=exc, countdown=_countdown(task.request.retries), max_retries=MAX_TASK_RETRIES)
+        if is_transient(exc):
+            error = f"gave up after {task.request.retries} retries: {error}"
+        try:
+            get_pipeline().record_error(_source, _url, _kind, error)
+        except Exception:  # recording is best effort; the task still ends here
+            log.exception("cannot record error", extra={"source": _source, "url": _url})
+        return None
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= 120 else url[:117] + "..."
+
+
+@app.task(bind=True, name="worker.tasks.poll_source")
+def poll_source(self: Task, source_id: str, force: bool = False) -> dict[str, Any]:
+    """Discover one source and queue a fetch per new link. One poll per source per interval."""
+    pipeline = get_pipeline()
+    source = pipeline.source(source_id)
+    if not force:
+        if not pipeline.claims.poll_slot(source_id, source.min_poll):
+            log.info("poll skipped: another poll of this source ran in this interval", extra={"source": source_id})
+            return {"source": source_id, "skipped": "slot"}
+        if not pipeline.poll_due(source_id):
+            return {"source": source_id, "skipped": "not due"}
+    outcome = _retrying(self, pipeline.poll_source, source_id, _source=source_id, _url=source.home, _kind="poll")
+    if outcome is None:
+        return {"source": source_id, "ok": False}
+    queued = 0
+    try:
+        for link in outcome.links:
+            fetch.apply_async((link.url, source_id, link.canonical_url), queue=queue_name("fetch"),
+                              argsrepr=repr((_short(link.url), source_id)))
+            queued += 1
+    except Exception:
+        # Links claimed but not queued would wait for their claim to expire: give them back now.
+        for link in outcome.links[queued:]:
+            pipeline.claims.release(link.canonical_url)
+        raise
+    return {"source": source_id, "ok": outcome.ok, "discovered": outcome.discovered, "queued": queued}
+
+
+@app.task(bind=True, name="worker.tasks.fetch")
+def fetch(self: Task, url: str, source_id: str, canonical_url: str | None = None) -> str:
+    page = _retrying(self, get_pipeline().fetch_and_archive, url, source_id, canonical_url,
+                     _source=source_id, _url=url, _kind="fetch")
+    if page is None:
+        return "skipped"
+    # argsrepr: logs and Flower show the URL, not a base64 page body
+    parse.apply_async((page.to_message(),), queue=queue_name("parse"),
+                      argsrepr=repr((_short(page.url), source_id)))
+    return "fetched"
+
+
+@app.task(bind=True, name="worker.tasks.parse")
+def parse(self: Task, message: dict[str, Any]) -> str:
+    page = FetchedPage.from_message(message)
+    article = _retrying(self, get_pipeline().parse_capture, page, _source=page.source_id, _url=page.url,
+                        _kind="parse")
+    if article is None:
+        return "error"
+    store.apply_async((article.to_dict(),), queue=queue_name("store"),
+                      argsrepr=repr((_short(article.canonical_url), article.source)))
+    return "parsed"
+
+
+@app.task(bind=True, name="worker.tasks.store")
+def store(self: Task, article: dict[str, Any]) -> str:
+    art = Article.from_dict(article)
+    result = _retrying(self, get_pipeline().store_article, art, _source=art.source, _url=art.url, _kind="store")
+    return result.status if result is not None else "error"
+
+
+@app.task(bind=True, name="worker.tasks.reingest",
+          soft_time_limit=settings.reingest_time_limit * 0.95, time_limit=settings.reingest_time_limit)
+def reingest(self: Task, source: str | None = None, since: str | None = None,
+             refetch: bool = False) -> dict[str, Any]:
+    """`celery -A worker.celery_app call worker.tasks.reingest --kwargs '{"source": "isna"}'`."""
+    from worker.reingest import reingest as run
+
+    return run(get_pipeline(), source=source, since=since, refetch=refetch).to_dict()
