@@ -18,7 +18,6 @@ import multiprocessing as mp
 import os
 import random
 import shutil
-import statistics
 import sys
 import time
 from pathlib import Path

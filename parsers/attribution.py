@@ -151,6 +151,11 @@ def parse_attribution(first_paragraph: str | None) -> Attribution | None:
             parts.append(tail)
         else:
             dateline = tail
+    if dateline is None and len(parts) > 1:
+        # «به گزارش ایسنا از اراک به نقل از …»: the dateline can also close the agency part.
+        first, place, is_outlet = _split_from(parts[0])
+        if place is not None and not is_outlet:
+            parts[0], dateline = first, place
     service, agency, dispatched_to = _split_service_agency(parts[0])
     dateline = dateline or dispatched_to
     via = [v for v in (_clean(p) for p in parts[1:]) if v]

@@ -171,4 +171,19 @@ def find_main_content(doc: HtmlElement) -> HtmlElement | None:
         value *= 1 - link_density(el)
         if value > best_score:
             best, best_score = el, value
+    return _widen(best, scores)
+
+
+def _widen(best: HtmlElement | None, scores: dict[HtmlElement, float]) -> HtmlElement | None:
+    """Pages that wrap every paragraph in its own <div> (BBC's `div[dir=rtl]`) make one wrapper win;
+    when the winner's siblings carry story text too, the story is their common parent."""
+    while best is not None:
+        parent = best.getparent()
+        if parent is None or parent.tag not in _CANDIDATE_TAGS or best not in scores:
+            return best
+        own = scores[best]
+        siblings = [c for c in parent if c is not best and scores.get(c, 0) >= own * 0.2]
+        if not siblings or link_density(parent) > 0.3:
+            return best
+        best = parent
     return best

@@ -7,7 +7,9 @@ fsynced before the index commits the pointer to it.
 """
 from __future__ import annotations
 
+import functools
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -18,7 +20,7 @@ from parsers.article import Article, article_id, content_hash
 from storage import minhash
 from storage.capture import Exchange
 from storage.errors import IndexError_, StorageError
-from storage.index import SqlIndex, open_index
+from storage.index import SqlIndex
 from storage.records import LineAppender, Skipped, read_line, utc_now
 from storage.text import fold, shingles
 from storage.warc import Capture, WarcFileWriter
@@ -94,6 +96,15 @@ def _db_errors() -> tuple[type[BaseException], ...]:
     return tuple(errs)
 
 
+def _locked(method):
+    """One thread at a time per Archive: the index connection and the appenders are per process."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return wrapper
+
+
 class Archive:
     def __init__(self, root: Path, index: SqlIndex, *, worker_name: str, warc_max_bytes: int,
                  near_dup_threshold: float, num_perm: int = minhash.DEFAULT_NUM_PERM) -> None:
@@ -102,6 +113,7 @@ class Archive:
         self.worker_name = worker_name
         self.threshold = near_dup_threshold
         self.skipped: list[Skipped] = []          # bad input met by readers, reported to callers
+        self._lock = threading.RLock()
         self._records = LineAppender(self.root, "records", worker_name)
         self._events = LineAppender(self.root, "events", worker_name)
         self._warc = WarcFileWriter(self.root, worker_name, warc_max_bytes)
@@ -113,6 +125,7 @@ class Archive:
         self.lsh = minhash.LshParams.for_threshold(float(meta["threshold"]), int(meta["num_perm"]))
 
     # -- captures ---------------------------------------------------------------------
+    @_locked
     def write_capture(self, exchange: Exchange, metadata: dict[str, Any]) -> Capture:
         previous = self.index.last_capture(exchange.url)
         prev = previous and {"payload_digest": previous["payload_digest"], "uri": previous["url"],
@@ -124,6 +137,7 @@ class Archive:
                                        exchange.fetched_at or _iso_utc(utc_now()), cap.warc, cap.offset)
         return cap
 
+    @_locked
     def annotate_capture(self, capture: Capture, uri: str, metadata: dict[str, Any]) -> None:
         """Append a metadata record about an earlier capture (e.g. the parse result)."""
         self._warc.annotate(capture, uri, metadata)
@@ -136,6 +150,7 @@ class Archive:
         yield from iter_captures(self.root, source, since, self.skipped)
 
     # -- articles -----------------------------------------------------------------------
+    @_locked
     def is_known(self, canonical_url: str) -> bool:
         return self.index.is_known(canonical_url)
 
@@ -156,6 +171,7 @@ class Archive:
     def store(self, article: Article) -> StoreResult:
         return self.store_many([article])[0]
 
+    @_locked
     def store_many(self, articles: Iterable[Article]) -> list[StoreResult]:
         """Store a batch in ONE transaction (the bulk path of re-ingest and benchmarks)."""
         prepared = [self.prepare(a) for a in articles]
@@ -229,6 +245,7 @@ class Archive:
         return self._records.append(line, datetime.fromisoformat(stored_at.replace("Z", "+00:00")))
 
     # -- errors and polls ----------------------------------------------------------------
+    @_locked
     def record_error(self, source: str | None, url: str | None, kind: str, message: str) -> None:
         at = _iso_utc(utc_now())
         with self._guard(), self.index.write():
@@ -237,6 +254,7 @@ class Archive:
             self._events.sync()
             self.index.add_error(source, url, kind, message, at)
 
+    @_locked
     def record_poll(self, source: str, ok: bool) -> None:
         at = _iso_utc(utc_now())
         with self._guard(), self.index.write():
@@ -251,12 +269,14 @@ class Archive:
             row = self.index.article_by_url(id_or_url) or self.index.article(article_id(id_or_url))
         return row
 
+    @_locked
     def get(self, id_or_url: str) -> Article | None:
         row = self._row(id_or_url)
         if row is None:
             return None
         return Article.from_dict(read_line(self.root, row["record_file"], row["record_offset"])["article"])
 
+    @_locked
     def describe(self, id_or_url: str) -> dict[str, Any] | None:
         """The latest article plus what the index knows about it (aliases, cluster, versions)."""
         row = self._row(id_or_url)
@@ -270,6 +290,7 @@ class Archive:
                             "members": [m["id"] for m in members if m["id"] != row["id"]]},
                 "first_stored": row["first_stored"], "last_stored": row["last_stored"]}
 
+    @_locked
     def versions(self, article_id_: str) -> list[Version]:
         row = self._row(article_id_)
         if row is None:
@@ -280,6 +301,7 @@ class Archive:
             out.append(Version(v["version"], v["stored_at"], v["content_hash"], Article.from_dict(line["article"])))
         return out
 
+    @_locked
     def search(self, query: str, *, source: str | None = None, since: date | str | None = None,
                until: date | str | None = None, limit: int = 20, offset: int = 0,
                marks: tuple[str, str] = ("«", "»")) -> list[dict[str, Any]]:
@@ -309,9 +331,11 @@ class Archive:
         for row in self.index.iter_articles():
             yield Article.from_dict(read_line(self.root, row["record_file"], row["record_offset"])["article"])
 
+    @_locked
     def stats(self) -> list[dict[str, Any]]:
         return self.index.stats()
 
+    @_locked
     def rebuild_index(self, batch: int = 2000) -> RebuildReport:
         from storage.rebuild import rebuild
         return rebuild(self, batch)

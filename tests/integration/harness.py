@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -128,6 +129,18 @@ class Fleet:
         finally:
             client.close()
 
+    def drained(self) -> bool:
+        """No message waiting, reserved or unacknowledged in any of our queues."""
+        client = redis.Redis.from_url(self.broker_url)
+        try:
+            waiting = sum(client.llen(f"{self.prefix}{self.prefix}{q}")
+                          for q in ("discover", "fetch", "parse", "store", "reingest"))
+            return waiting == 0 and client.hlen(f"{self.prefix}unacked") == 0
+        except redis.ConnectionError:
+            return False
+        finally:
+            client.close()
+
     def logs(self) -> str:
         return "\n".join(f"===== {name}\n{log.read_text(errors='replace')[-6000:]}" for name, _, log in self.procs)
 
@@ -169,7 +182,15 @@ def record_lines(archive_dir: Path) -> list[dict]:
 
 
 def stored_count(archive_dir: Path) -> int:
-    return sum(1 for r in record_lines(archive_dir) if r.get("kind") == "new") if (archive_dir / "records").exists() else 0
+    """Articles in the index (what search/show/export see), read-only so the workers are not disturbed."""
+    db = archive_dir / "index.sqlite3"
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as con:
+            return con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.Error:
+        return 0
 
 
 def warc_article_captures(archive: Any) -> Counter:

@@ -54,6 +54,8 @@ def test_corpus_opening_lines(corpus: Path) -> None:
     ("به گزارش خبرنگار گروه سیاسی خبرگزاری مهر، ", Attribution(agency="خبرگزاری مهر", service="سیاسی")),
     ("به گزارش روزنامه صبح نو، ", Attribution(agency="روزنامه صبح نو")),
     ("به گزارش ایسنا و به نقل از رویترز، ", Attribution(agency="ایسنا", via=["رویترز"])),
+    ("به گزارش ایسنا از اراک به نقل از روابط عمومی استانداری، امروز",
+     Attribution(agency="ایسنا", via=["روابط عمومی استانداری"], dateline="اراک")),
     ("به گزارش ایسنا محمد بدون ویرگول گفت که چیزی نگفت و رفت", Attribution(agency="ایسنا")),
 ])
 def test_variants(text: str, expected: Attribution) -> None:

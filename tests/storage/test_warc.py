@@ -5,7 +5,6 @@ import gzip
 import json
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import pytest
@@ -102,3 +101,21 @@ def test_truncated_record_is_skipped_with_a_warning(archive, archive_dir):
         got = list(archive.iter_captures())
     assert len(got) == 2
     assert archive.skipped and archive.skipped[0].path == str(path)
+
+
+def test_rotation_by_day_and_later_annotations(archive, archive_dir, monkeypatch):
+    from datetime import datetime, timezone
+
+    import storage.warc as warc_mod
+
+    days = iter([datetime(2024, 3, 20, 23, 59, tzinfo=timezone.utc), datetime(2024, 3, 21, 0, 1, tzinfo=timezone.utc),
+                 datetime(2024, 3, 21, 0, 2, tzinfo=timezone.utc)])
+    monkeypatch.setattr(warc_mod, "utc_now", lambda: next(days))
+    first = archive.write_capture(exchange(1), meta(1))
+    second = archive.write_capture(exchange(2), meta(2))
+    archive.annotate_capture(second, exchange(2).url, {"parser": {"profile": "nastooh", "version": "2"}})
+    assert first.warc.startswith("warc/2024/03/20/w1-") and second.warc.startswith("warc/2024/03/21/w1-")
+    for p in warcs(archive_dir):
+        subprocess.run([WARCIO, "check", str(p)], check=True, capture_output=True)
+    assert [m["canonical_url"] for _, m in archive.iter_captures()] == [meta(1)["canonical_url"],
+                                                                          meta(2)["canonical_url"]]

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
 
+from parsers.dates import gregorian_to_jalali
 from parsers.urls import canonicalize
 from storage import open_archive
 from worker.cli import cli
@@ -75,8 +77,11 @@ def test_reingest_unchanged_then_refetch(mirror, tmp_path):
     assert summary["statuses"] == {"unchanged": len(server.articles)}
     one = _run("reingest", "--archive", str(archive), "--source", "tasnim", "--json")
     assert one["by_source"] == {"tasnim": {"unchanged": sum(a.agency == "tasnim" for a in server.articles)}}
-    later = _run("reingest", "--archive", str(archive), "--since", "2999-01-01", "--json")
-    assert later["articles"] == 0
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    assert _run("reingest", "--archive", str(archive), "--since", tomorrow, "--json")["articles"] == 0
+    jy, jm, jd = gregorian_to_jalali(date.today() - timedelta(days=1))
+    since_jalali = _run("reingest", "--archive", str(archive), "--since", f"{jy}/{jm:02d}/{jd:02d}", "--json")
+    assert since_jalali["articles"] == len(server.articles)
     refetched = _run("reingest", "--archive", str(archive), "--sources", str(sources), "--source", "isna",
                      "--refetch", "--json")
     n_isna = sum(a.agency == "isna" for a in server.articles)

@@ -106,6 +106,7 @@ class TextMaker:
         self.rng = random.Random(seed)
         self.persian_digits = persian_digits
         self.arabic_rate = arabic_rate
+        self._seen: set[str] = set()
 
     def pick(self, seq):
         return self.rng.choice(seq)
@@ -130,6 +131,16 @@ class TextMaker:
         return template.format(**slots)
 
     def sentence(self) -> str:
+        # no sentence twice in one article: repeated sentences are a separate, deliberate case
+        # (the normalizer drops them), never an accident of the generator
+        for _ in range(8):
+            s = self._sentence()
+            if s not in self._seen:
+                break
+        self._seen.add(s)
+        return s
+
+    def _sentence(self) -> str:
         s = self._fill(self.pick(SENTENCE_TEMPLATES))
         if not s.endswith((".", "؟")):
             s += "."        # «...». : the full stop goes after the closing guillemet
@@ -141,7 +152,12 @@ class TextMaker:
         return [self.sentence() for _ in range(n_sentences or self.rng.randint(1, 4))]
 
     def heading(self) -> str:
-        return self._fill(self.pick(HEADINGS))
+        for _ in range(8):
+            h = self._fill(self.pick(HEADINGS))
+            if h not in self._seen:
+                break
+        self._seen.add(h)
+        return h
 
     def title(self) -> str:
         forms = [
