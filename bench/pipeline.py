@@ -56,6 +56,35 @@ class RssSampler(threading.Thread):
             time.sleep(0.1)
 
 
+def _cpu_tree(pid: int) -> float:
+    total = 0.0
+    root = psutil.Process(pid)
+    for p in [root, *root.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def _cpu_self() -> float:
+    t = psutil.Process().cpu_times()
+    return t.user + t.system
+
+
+def _cpu_redis() -> float:
+    for p in psutil.process_iter(["name"]):
+        if p.info["name"] == "redis-server":
+            try:
+                if any(c.laddr.port == 6379 for c in p.net_connections(kind="tcp") if c.status == "LISTEN"):
+                    t = p.cpu_times()
+                    return t.user + t.system
+            except (psutil.AccessDenied, psutil.NoSuchProcess):
+                continue
+    return 0.0
+
+
 def stored(archive: Path) -> int:
     db = archive / "index.sqlite3"
     if not db.exists():
@@ -71,7 +100,7 @@ def env_for(archive: Path, sources: Path, prefix: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update({"BAYEGAN_BROKER_URL": BROKER, "BAYEGAN_REDIS_URL": BROKER, "BAYEGAN_QUEUE_PREFIX": prefix,
                 "BAYEGAN_ARCHIVE_DIR": str(archive), "BAYEGAN_SOURCES_FILE": str(sources),
-                "BAYEGAN_POLITENESS": "0", "BAYEGAN_METRICS_PORT": "0", "BAYEGAN_LOG_LEVEL": "WARNING",
+                "BAYEGAN_POLITENESS": "0", "BAYEGAN_METRICS_PORT": "0", "BAYEGAN_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
                 "PYTHONPATH": str(REPO)})
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     return env
@@ -83,13 +112,14 @@ def bench_celery(mirror: MirrorServer, sources: Path, tmp: Path, expected: int, 
     queues = ",".join(prefix + q for q in ("discover", "fetch", "parse", "store"))
     worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "-Q", queues,
                                "-c", str(concurrency), "--without-gossip", "--without-mingle",
-                               "--without-heartbeat", "--loglevel", "WARNING", "-n", f"{prefix}@%h"],
+                               "--without-heartbeat", "--loglevel", os.environ.get("BENCH_LOG_LEVEL", "WARNING"), "-n", f"{prefix}@%h"],
                               cwd=tmp, env=env, stdout=open(tmp / "worker.log", "wb"), stderr=subprocess.STDOUT,
                               start_new_session=True)
     sampler = RssSampler(worker.pid)
     sampler.start()
     try:
         time.sleep(4)  # worker up and its pool forked (not part of the measurement)
+        cpu0 = {"worker processes": _cpu_tree(worker.pid), "bench+mirror": _cpu_self(), "redis-server": _cpu_redis()}
         from celery import Celery
 
         sender = Celery(broker=BROKER)
@@ -102,6 +132,8 @@ def bench_celery(mirror: MirrorServer, sources: Path, tmp: Path, expected: int, 
             time.sleep(0.1)
         elapsed = time.perf_counter() - started
         n = stored(archive)
+        cpu = {"worker processes": _cpu_tree(worker.pid), "bench+mirror": _cpu_self(),
+               "redis-server": _cpu_redis()}
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
@@ -111,6 +143,7 @@ def bench_celery(mirror: MirrorServer, sources: Path, tmp: Path, expected: int, 
             client.delete(key)
     peaks = sorted(sampler.peak.values(), reverse=True)
     return {"articles": n, "seconds": elapsed, "per_s": n / elapsed, "archive": archive,
+            "cpu_s": {k: round(cpu[k] - cpu0[k], 1) for k in cpu},
             "rss_mb": [round(p / 2**20, 1) for p in peaks]}
 
 
@@ -170,6 +203,7 @@ def main() -> None:
             print(f"celery+redis end to end : {c['articles']} articles in {c['seconds']:.1f} s = "
                   f"{c['per_s']:.1f} articles/s  (worker -c {args.concurrency})")
             print(f"  peak RSS per worker process (MB): {c['rss_mb']}")
+            print(f"  CPU seconds during the run: {c['cpu_s']}")
             e = bench_embedded(sources, tmp)
             print(f"bayegan ingest (embedded): {e['articles']} articles in {e['seconds']:.1f} s = "
                   f"{e['per_s']:.1f} articles/s  (peak RSS {e['rss_mb']} MB)")
@@ -177,7 +211,10 @@ def main() -> None:
         print(f"re-ingest from WARC      : {r['articles']} articles in {r['seconds']:.1f} s = "
               f"{r['per_s']:.1f} articles/s  {r['statuses']}  (peak RSS {r['rss_mb']} MB)")
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not os.environ.get("BENCH_KEEP"):
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            print("kept", tmp)
 
 
 def _page(mirror: MirrorServer, url: str) -> bytes:

@@ -12,20 +12,28 @@ Configured from BAYEGAN_* (worker.config.Settings). Reliability choices, and why
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
 import tempfile
 
 from worker.config import ConfigError, Settings
 
 settings = Settings.load()
 
-# prometheus_client picks its multiprocess value class at import: set the directory first.
+# prometheus_client picks its multiprocess value class at import: set the directory first, and
+# re-pick it in case something imported prometheus_client already (the `celery` command loads
+# Flower's entry point, which does). Our metrics are created later (worker.metrics, lazily).
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="bayegan-metrics-")
+    atexit.register(shutil.rmtree, os.environ["PROMETHEUS_MULTIPROC_DIR"], True)  # pool children skip atexit
+import prometheus_client.values as _prom_values  # noqa: E402
+
+_prom_values.ValueClass = _prom_values.get_value_class()
 
 from celery import Celery, signals  # noqa: E402
-from kombu import Queue  # noqa: E402
+from kombu import Exchange, Queue  # noqa: E402
 
 log = logging.getLogger("bayegan.celery")
 
@@ -92,7 +100,10 @@ def make_app(s: Settings) -> Celery:
         task_soft_time_limit=s.task_soft_time_limit,
         task_time_limit=s.task_time_limit,
         worker_max_tasks_per_child=s.max_tasks_per_child,
-        task_queues=[Queue(queue_name(stage, s)) for stage in STAGES],
+        # Each queue its own exchange and routing key: with Celery's defaults every queue would be
+        # bound to the default exchange under one key, and each message copied to all of them.
+        task_queues=[Queue(queue_name(stage, s), Exchange(queue_name(stage, s), type="direct"),
+                           routing_key=queue_name(stage, s)) for stage in STAGES],
         task_default_queue=queue_name("fetch", s),
         task_routes={name: {"queue": queue_name(stage, s)} for name, stage in TASK_STAGE.items()},
         # Publishing waits (about a minute) for a restarting Redis instead of dropping the next stage.
@@ -134,11 +145,21 @@ def _redis_pipeline():  # type: ignore[no-untyped-def]
     return Pipeline(settings, claims=RedisClaims(client, settings.queue_prefix, settings.claim_ttl), redis=client)
 
 
+def _consumes_parsing(worker: object) -> bool:
+    try:
+        queues = set(worker.app.amqp.queues.consume_from or ())  # type: ignore[attr-defined]
+    except AttributeError:
+        return True
+    return not queues or bool(queues & {queue_name("parse"), queue_name("reingest")})
+
+
 @signals.worker_init.connect
-def _worker_init(**_: object) -> None:
+def _worker_init(sender: object = None, **_: object) -> None:
     from worker import metrics, pipeline
 
     pipeline.set_factory(_redis_pipeline)
+    if sender is not None and _consumes_parsing(sender):
+        pipeline.warm_up_parser()   # before the fork: children share the parser's memory
     try:
         metrics.serve(settings.metrics_port, queue_depth=_queue_depth)
     except OSError as exc:  # a second worker on one host: run it, just without its own endpoint

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from worker.errors import is_transient
-from worker.pipeline import Pipeline
+from worker.pipeline import Pipeline, warm_up_parser
 
 log = logging.getLogger("bayegan.ingest")
 
@@ -56,6 +56,7 @@ def run_ingest(pipeline: Pipeline, source_ids: Iterable[str], *, threads: int = 
     pending: dict[Future, tuple[str, Any]] = {}
     links: list[tuple[str, Any]] = []
     with ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="bayegan-ingest") as pool:
+        warm = pool.submit(_safe, warm_up_parser)       # overlaps the parser's imports with discovery
         polls = {pool.submit(_safe, pipeline.discover_links, sid): sid for sid in ids}
         remaining = {sid: 0 for sid in ids}
         for fut in _completed(polls):
@@ -71,6 +72,7 @@ def run_ingest(pipeline: Pipeline, source_ids: Iterable[str], *, threads: int = 
             if not outcome.links:
                 summary.finished = time.monotonic()
 
+        warm.result()
         # Interleave sources so one slow (polite) host never idles the pool behind it.
         links = _round_robin(links)
         window = max(2, threads * 2)     # bounded number of page bodies held in memory

@@ -73,6 +73,14 @@ class Fleet:
         self.procs.append((name, proc, log))
         return proc
 
+    def bayegan(self, name: str, *args: str) -> subprocess.Popen:
+        """The `bayegan` command line (e.g. `run`) with this fleet's environment."""
+        log = self.tmp / f"{name}.log"
+        proc = subprocess.Popen([PY, "-m", "worker.cli", *args], cwd=self.tmp, env=self.env,
+                                stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        self.procs.append((name, proc, log))
+        return proc
+
     def worker(self, name: str = "w1", concurrency: int = 2, hooked: bool = False,
                queues: tuple[str, ...] = ("discover", "fetch", "parse", "store", "reingest")) -> subprocess.Popen:
         return self._spawn(name, ["worker", "-Q", ",".join(self.prefix + q for q in queues),

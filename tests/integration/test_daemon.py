@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
+import socket
 import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from warcio.archiveiterator import ArchiveIterator
 
 from parsers.urls import canonicalize
@@ -22,6 +26,12 @@ from tests.integration.harness import (Fleet, record_lines, redis_db_url, stored
                                        warc_article_captures, write_sources)
 
 POLL = 4            # seconds between polls of each source in this test
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +44,8 @@ def beat_run(tmp_path_factory):
         marker = urlsplit(victim.url).path.rstrip("/").rsplit("/", 1)[0] if victim.agency != "bbcpersian" \
             else urlsplit(victim.url).path
         assert sum(marker in a.url for a in articles) == 1, marker
-        fleet = Fleet(tmp, sources, redis_db_url(db=5), BAYEGAN_TEST_EXPLODE=marker)
+        metrics_port = _free_port()
+        fleet = Fleet(tmp, sources, redis_db_url(db=5), BAYEGAN_TEST_EXPLODE=marker, BAYEGAN_METRICS_PORT=metrics_port)
         expected = {canonicalize(a.url, a.agency): a for a in articles}
         victim_canonical = canonicalize(victim.url, victim.agency)
         try:
@@ -45,6 +56,7 @@ def beat_run(tmp_path_factory):
             archive_dir = fleet.archive_dir
             wait_for(lambda: stored_count(archive_dir) >= len(expected) - 1, 90, what="every article stored", fleet=fleet)
             time.sleep(2 * POLL + 1)       # more polls: they must find nothing new
+            metrics_text = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).text
             stopped_polling = time.time()
             feed_polls = {a: len(mirror.requests(a, mirror.sites[a].feed_path)) for a in mirror.sites}
             # re-ingest through the broker, as an operator would: `celery -A worker.celery_app call ...`
@@ -60,7 +72,7 @@ def beat_run(tmp_path_factory):
         yield {"fleet": fleet, "expected": expected, "victim": victim_canonical, "marker": marker,
                "victim_source": victim.agency,
                "elapsed": stopped_polling - started, "feed_polls": feed_polls, "sources": sources,
-               "events": fleet.log_events()}
+               "events": fleet.log_events(), "metrics": metrics_text}
 
 
 def test_beat_driven_poll_archives_every_article_exactly_once(beat_run):
@@ -111,6 +123,24 @@ def test_a_page_that_crashes_the_parser_fails_alone(beat_run):
     with open_archive(archive_dir) as archive:
         assert not archive.is_known(beat_run["victim"])
         assert sum(1 for _ in archive.iter_articles()) == len(beat_run["expected"]) - 1
+
+
+def test_worker_metrics_endpoint(beat_run):
+    samples = {}
+    for family in text_string_to_metric_families(beat_run["metrics"]):
+        for sample in family.samples:
+            samples.setdefault(sample.name, []).append(sample)
+    articles = samples["bayegan_articles_total"]
+    new = {s.labels["source"]: s.value for s in articles if s.labels["status"] == "new"}
+    expected = Counter(a.agency for a in beat_run["expected"].values())
+    expected[beat_run["victim_source"]] -= 1
+    assert new == dict(expected), "each stored article counted once, by source"
+    crashes = [s for s in samples["bayegan_errors_total"] if s.labels["kind"] == "parser_crash"]
+    assert sum(s.value for s in crashes) == 1
+    fetches = sum(s.value for s in samples["bayegan_fetch_seconds_count"])
+    assert fetches >= len(beat_run["expected"])
+    queues = {s.labels["queue"] for s in samples["bayegan_queue_depth"]}
+    assert {q.split("_", 1)[1] for q in queues} == {"discover", "fetch", "parse", "store", "reingest"}
 
 
 def test_worker_logs_are_structured_json(beat_run):
@@ -204,3 +234,26 @@ def test_reingest_after_a_profile_change_versions_only_what_changed(beat_run, ar
         some = next(iter(tasnim))
         assert [v.version for v in archive.versions(some)] == [1, 2]
         assert archive.get(some).text != archive.versions(some)[0].article.text
+
+
+def test_bayegan_run_is_a_one_machine_daemon(tmp_path):
+    """`bayegan run`: worker and beat in one command; the beat's first ticks poll every source."""
+    with MirrorServer(articles=4, faults=False, seed=9) as mirror:
+        sources = write_sources(mirror, tmp_path / "sources.toml", poll_interval=POLL, min_poll=POLL, max_poll=POLL)
+        expected = {canonicalize(a.url, a.agency) for a in mirror.articles}
+        fleet = Fleet(tmp_path, sources, redis_db_url(db=8))
+        try:
+            daemon = fleet.bayegan("run", "run", "--concurrency", "2", "--queues",
+                                   "discover,fetch,parse,store,reingest")
+            wait_for(lambda: stored_count(fleet.archive_dir) >= len(expected), 60, what="the daemon's ingest",
+                     fleet=fleet)
+            fleet.kill(daemon, signal.SIGTERM)      # warm shutdown
+            assert daemon.returncode is not None
+        except BaseException:
+            print(fleet.logs())
+            raise
+        finally:
+            fleet.stop_all()
+            fleet.cleanup_redis()
+    records = record_lines(fleet.archive_dir)
+    assert sorted(r["article"]["canonical_url"] for r in records) == sorted(expected)

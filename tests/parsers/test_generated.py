@@ -60,3 +60,18 @@ def test_parse_from_many_threads_gives_the_same_articles():
     with ThreadPoolExecutor(8) as pool:
         threaded = list(pool.map(lambda page: parse(page[0], "https://www.example.ir" + page[1]).to_json(), pages * 4))
     assert threaded == sequential * 4
+
+
+@pytest.mark.parametrize("family", ("nastooh", "iransamaneh", "tasnim"))
+def test_generated_attribution_matches_its_truth(family):
+    checked = 0
+    for n in range(40):
+        html, path, truth = generate_article(n, family)
+        expected = truth["attribution"]
+        if not expected:
+            continue
+        got = parse(html, "https://www.example.ir" + path).attribution
+        assert (got.agency, got.service, got.via, got.dateline) == (
+            expected["agency"], expected["service"], expected["via"], expected["dateline"]), (family, n)
+        checked += 1
+    assert checked >= 30
