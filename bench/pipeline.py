@@ -56,10 +56,10 @@ class RssSampler(threading.Thread):
             time.sleep(0.1)
 
 
-def _cpu_tree(pid: int) -> float:
+def _cpu_tree(pid: int, children: bool = True) -> float:
     total = 0.0
     root = psutil.Process(pid)
-    for p in [root, *root.children(recursive=True)]:
+    for p in [root, *(root.children(recursive=True) if children else [])]:
         try:
             t = p.cpu_times()
             total += t.user + t.system
@@ -119,7 +119,8 @@ def bench_celery(mirror: MirrorServer, sources: Path, tmp: Path, expected: int, 
     sampler.start()
     try:
         time.sleep(4)  # worker up and its pool forked (not part of the measurement)
-        cpu0 = {"worker processes": _cpu_tree(worker.pid), "bench+mirror": _cpu_self(), "redis-server": _cpu_redis()}
+        cpu0 = {"worker processes": _cpu_tree(worker.pid), "worker parent": _cpu_tree(worker.pid, children=False),
+                "bench+mirror": _cpu_self(), "redis-server": _cpu_redis()}
         from celery import Celery
 
         sender = Celery(broker=BROKER)
@@ -132,8 +133,8 @@ def bench_celery(mirror: MirrorServer, sources: Path, tmp: Path, expected: int, 
             time.sleep(0.1)
         elapsed = time.perf_counter() - started
         n = stored(archive)
-        cpu = {"worker processes": _cpu_tree(worker.pid), "bench+mirror": _cpu_self(),
-               "redis-server": _cpu_redis()}
+        cpu = {"worker processes": _cpu_tree(worker.pid), "worker parent": _cpu_tree(worker.pid, children=False),
+               "bench+mirror": _cpu_self(), "redis-server": _cpu_redis()}
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)

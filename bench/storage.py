@@ -126,6 +126,8 @@ def run(backend: str, n: int, args: argparse.Namespace) -> None:
     wall0 = time.perf_counter()
     lookup10k = None
     while (batch := q.get()) is not None:
+        if not batch:
+            continue
         arts = [to_article(d) for d in batch]
         t0 = time.perf_counter()
         results = arc.store_many(arts)

@@ -75,8 +75,23 @@ def beat_schedule(s: Settings) -> dict[str, dict]:
     return schedule
 
 
+SERIALIZER = "bayegan-json"
+
+
+def _register_serializer() -> None:
+    """JSON without \\uXXXX escapes: Persian text is 2 bytes a character in UTF-8 and 6 escaped,
+    and article messages carry the text three times (text, body blocks, normalized)."""
+    import json
+
+    from kombu.serialization import register
+
+    register(SERIALIZER, lambda obj: json.dumps(obj, ensure_ascii=False, separators=(",", ":")),
+             lambda data: json.loads(data), content_type="application/x-bayegan-json", content_encoding="utf-8")
+
+
 def make_app(s: Settings) -> Celery:
     check_timeouts(s)
+    _register_serializer()
     transport: dict = {
         "visibility_timeout": s.visibility_timeout,
         # Look for orphaned (unacked) messages every few seconds instead of every ~100 s.
@@ -92,7 +107,7 @@ def make_app(s: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,          # keep reconnecting while Redis restarts
         worker_cancel_long_running_tasks_on_connection_loss=False,
-        task_serializer="json", result_serializer="json", accept_content=["json"],
+        task_serializer=SERIALIZER, result_serializer="json", accept_content=["json", SERIALIZER],
         task_ignore_result=True, result_backend=None,
         task_acks_late=True,
         task_reject_on_worker_lost=True,

@@ -48,7 +48,7 @@ class Settings:
     retry_backoff_max: int = 600              # seconds; longest countdown between retries
     visibility_timeout: int = 3600            # Redis redelivery of unacked tasks; > any task limit or countdown
     max_tasks_per_child: int = 1000           # recycle worker processes (bounded RSS)
-    claim_ttl: int = 3600                     # seconds a discovered URL stays claimed before it may be re-queued
+    claim_ttl: int = 900                      # seconds a queued URL stays claimed; also the full (unconditional) re-poll period
     ingest_threads: int = 8                   # concurrent fetches of `bayegan ingest` (politeness still per host)
 
     @classmethod

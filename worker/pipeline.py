@@ -21,7 +21,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
 
 from parsers import PARSER_VERSION, Article, ParseError
 from parsers import parse as parse_page
@@ -46,17 +49,35 @@ class FetchedPage:
     fetched_at: str
     warc: str | None = None
     offset: int | None = None
+    revisit: bool = False         # the capture is a WARC revisit record (no payload at `offset`)
 
     def to_message(self) -> dict[str, Any]:
+        """The parse task's message. The body stays out of it when the WARC capture holds it:
+        the parse worker reads it back from the shared archive (one seek and one gzip member),
+        which is cheaper than pushing 70-300 KB through Redis twice."""
         d = {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
-        d["content"] = base64.b64encode(self.content).decode("ascii")  # JSON serializer: no raw bytes
+        if self.warc is not None and self.offset is not None and not self.revisit:
+            d["content"] = None
+        else:
+            d["content"] = base64.b64encode(self.content).decode("ascii")  # JSON: no raw bytes
         return d
 
     @classmethod
     def from_message(cls, d: dict[str, Any]) -> "FetchedPage":
         d = dict(d)
-        d["content"] = base64.b64decode(d["content"])
+        d["content"] = base64.b64decode(d["content"]) if d.get("content") is not None else b""
         return cls(**d)
+
+
+def read_response_body(root: Path, warc: str, offset: int) -> bytes:
+    """The payload of the WARC response record at `offset`, transfer/content encoding undone
+    (warcio's content_stream, the same decoding the fetcher applied)."""
+    with open(root / warc, "rb") as fh:
+        fh.seek(offset)
+        record = next(iter(ArchiveIterator(fh)))
+        if record.rec_type != "response":
+            raise ValueError(f"{warc}@{offset}: a {record.rec_type} record, not a response")
+        return record.content_stream().read()
 
 
 @dataclass(slots=True)
@@ -169,13 +190,24 @@ class Pipeline:
 
         return polling.is_due(self.discovery_state(source_id))
 
-    def poll_source(self, source_id: str) -> PollOutcome:
+    def poll_source(self, source_id: str, *, full: bool = False) -> PollOutcome:
         """Discover a source's links and claim the new ones. A broken feed is recorded, never raised;
-        a transient failure (every endpoint down, Redis away) is recorded and raised for a retry."""
+        a transient failure (every endpoint down, Redis away) is recorded and raised for a retry.
+
+        Polls are conditional (ETag, Last-Modified, body hash), so an unchanged feed offers no links.
+        Once per `claim_ttl` (or when `full`) a poll drops the validators and reads everything again:
+        a link whose message was lost in flight (a worker killed between Redis handing it over and
+        recording it as unacknowledged) is offered again once its claim expired, and since it is not
+        in the archive it is fetched. Nothing depends on the broker never losing a message.
+        """
         from worker import polling
         from worker.discovery import discover
 
         state = self.discovery_state(source_id)
+        now = time.time()
+        if full or now - float(state.get("last_full", 0.0)) >= self.settings.claim_ttl:
+            state.pop("validators", None)
+            state["last_full"] = now
         try:
             links: list[Any] | BaseException = discover(self.source(source_id), self.fetcher, state)
         except Exception as exc:
@@ -269,7 +301,8 @@ class Pipeline:
             url=getattr(result, "final_url", None) or url, requested_url=url, canonical_url=canonical,
             source_id=source_id, content=result.content, content_type=getattr(result, "content_type", None),
             fetched_at=getattr(result.exchange, "fetched_at", None) or _now(),
-            warc=getattr(capture, "warc", None), offset=getattr(capture, "offset", None))
+            warc=getattr(capture, "warc", None), offset=getattr(capture, "offset", None),
+            revisit=bool(getattr(capture, "revisit", False)))
 
     def _write_capture_of(self, exchange: Any, source_id: str, canonical: str, url: str) -> Any:
         metadata = {"source": source_id, "canonical_url": canonical, "article_id": article_id(canonical),
@@ -300,6 +333,14 @@ class Pipeline:
     # -- parse + store ---------------------------------------------------------------
     def parse_capture(self, page: FetchedPage) -> Article | None:
         """Parse one archived page. A page the parser rejects or crashes on is recorded and skipped."""
+        if not page.content and page.warc is not None and page.offset is not None:
+            try:
+                page.content = read_response_body(Path(self.settings.archive_dir), page.warc, page.offset)
+            except OSError as exc:   # e.g. a shared volume not yet visible here: worth a retry
+                raise TransientError(f"{page.warc}@{page.offset}: cannot read capture: {exc}") from exc
+            except (ValueError, StopIteration) as exc:
+                self.record_error(page.source_id, page.url, "archive", f"cannot read capture: {_describe(exc)}")
+                return None
         try:
             article = parse_page(page.content, page.url, source=page.source_id,
                                  content_type=page.content_type, fetched_at=page.fetched_at)

@@ -54,7 +54,8 @@ def _short(url: str) -> str:
 
 @app.task(bind=True, name="worker.tasks.poll_source")
 def poll_source(self: Task, source_id: str, force: bool = False) -> dict[str, Any]:
-    """Discover one source and queue a fetch per new link. One poll per source per interval."""
+    """Discover one source and queue a fetch per new link. One poll per source per interval;
+    `force` (a manual `celery call`) polls now and reads every document unconditionally."""
     pipeline = get_pipeline()
     source = pipeline.source(source_id)
     if not force:
@@ -63,7 +64,8 @@ def poll_source(self: Task, source_id: str, force: bool = False) -> dict[str, An
             return {"source": source_id, "skipped": "slot"}
         if not pipeline.poll_due(source_id):
             return {"source": source_id, "skipped": "not due"}
-    outcome = _retrying(self, pipeline.poll_source, source_id, _source=source_id, _url=source.home, _kind="poll")
+    outcome = _retrying(self, pipeline.poll_source, source_id, full=force, _source=source_id, _url=source.home,
+                        _kind="poll")
     if outcome is None:
         return {"source": source_id, "ok": False}
     queued = 0

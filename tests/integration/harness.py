@@ -149,8 +149,24 @@ class Fleet:
         finally:
             client.close()
 
+    def redis_state(self) -> str:
+        """Our keys in the broker (for failure messages): queue lengths, unacked, the restore mutex."""
+        client = redis.Redis.from_url(self.broker_url)
+        try:
+            out = []
+            for key in sorted(client.scan_iter(f"{self.prefix}*", count=1000)):
+                kind = client.type(key).decode()
+                size = {"list": client.llen, "hash": client.hlen, "zset": client.zcard}.get(kind, lambda k: "")(key)
+                out.append(f"{key.decode()} {kind} {size} ttl={client.ttl(key)}")
+            return "\n".join(out)
+        except redis.ConnectionError as exc:
+            return f"redis unavailable: {exc}"
+        finally:
+            client.close()
+
     def logs(self) -> str:
-        return "\n".join(f"===== {name}\n{log.read_text(errors='replace')[-6000:]}" for name, _, log in self.procs)
+        return "\n".join(f"===== {name}\n{log.read_text(errors='replace')[-6000:]}" for name, _, log in self.procs) \
+            + "\n===== redis\n" + self.redis_state()
 
     def log_events(self, name_filter: str = "") -> list[dict]:
         out = []

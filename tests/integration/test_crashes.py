@@ -46,12 +46,14 @@ def _assert_exactly_once(archive_dir, expected: set[str], killed_pid: int | None
 
 def test_worker_sigkilled_mid_run_loses_nothing_and_stores_nothing_twice(tmp_path):
     with MirrorServer(articles=40, faults=False, seed=5, politeness_interval=0.02) as mirror:
-        sources = write_sources(mirror, tmp_path / "sources.toml", poll_interval=3600)
+        # beat keeps polling (every 4 s; a full unconditional poll every claim_ttl = 20 s): a message
+        # the kill destroyed in flight is queued again once its claim expired
+        sources = write_sources(mirror, tmp_path / "sources.toml", poll_interval=4, min_poll=4, max_poll=4)
         expected = {canonicalize(a.url, a.agency) for a in mirror.articles}
-        fleet = Fleet(tmp_path, sources, redis_db_url(db=6), BAYEGAN_POLITENESS="1")
+        fleet = Fleet(tmp_path, sources, redis_db_url(db=6), BAYEGAN_POLITENESS="1", BAYEGAN_CLAIM_TTL="20")
         try:
             first = fleet.worker("w1", concurrency=2)
-            _trigger_polls(fleet, mirror)
+            fleet.beat("beat")
             wait_for(lambda: stored_count(fleet.archive_dir) >= 15, 60, interval=0.05, what="a partial run", fleet=fleet)
             fleet.kill(first)                          # SIGKILL the worker and its pool children
             at_kill = stored_count(fleet.archive_dir)
