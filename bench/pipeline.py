@@ -34,12 +34,19 @@ BROKER = "redis://127.0.0.1:6379/8"
 
 
 class RssSampler(threading.Thread):
-    """Peak RSS of a process and each of its children, sampled every 100 ms."""
+    """Peak memory of a process and each of its children, sampled every 200 ms.
 
-    def __init__(self, pid: int) -> None:
+    RSS counts pages shared copy-on-write with the Celery parent (the parser stack is loaded
+    before the fork) in every child; PSS splits shared pages between their users and USS is what
+    a process alone holds, so PSS is the fair "cost per worker process"."""
+
+    def __init__(self, pid: int, full: bool = False) -> None:
         super().__init__(daemon=True)
+        self.full = full          # PSS/USS read /proc/<pid>/smaps: costly, only for the worker run
         self.root = psutil.Process(pid)
         self.peak: dict[int, int] = {}
+        self.peak_pss: dict[int, int] = {}
+        self.peak_uss: dict[int, int] = {}
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -50,10 +57,17 @@ class RssSampler(threading.Thread):
                 return
             for p in procs:
                 try:
-                    self.peak[p.pid] = max(self.peak.get(p.pid, 0), p.memory_info().rss)
-                except psutil.NoSuchProcess:
-                    pass
-            time.sleep(0.1)
+                    m = p.memory_full_info() if self.full else p.memory_info()
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    continue
+                self.peak[p.pid] = max(self.peak.get(p.pid, 0), m.rss)
+                if self.full:
+                    self.peak_pss[p.pid] = max(self.peak_pss.get(p.pid, 0), m.pss)
+                    self.peak_uss[p.pid] = max(self.peak_uss.get(p.pid, 0), m.uss)
+            time.sleep(0.2 if self.full else 0.1)
+
+    def mb(self, which: dict[int, int]) -> list[float]:
+        return [round(v / 2**20, 1) for v in sorted(which.values(), reverse=True)]
 
 
 def _cpu_tree(pid: int, children: bool = True) -> float:
@@ -115,7 +129,7 @@ def bench_celery(mirror: MirrorServer, sources: Path, tmp: Path, expected: int, 
                                "--without-heartbeat", "--loglevel", os.environ.get("BENCH_LOG_LEVEL", "WARNING"), "-n", f"{prefix}@%h"],
                               cwd=tmp, env=env, stdout=open(tmp / "worker.log", "wb"), stderr=subprocess.STDOUT,
                               start_new_session=True)
-    sampler = RssSampler(worker.pid)
+    sampler = RssSampler(worker.pid, full=True)
     sampler.start()
     try:
         time.sleep(4)  # worker up and its pool forked (not part of the measurement)
@@ -142,10 +156,10 @@ def bench_celery(mirror: MirrorServer, sources: Path, tmp: Path, expected: int, 
         client = redis.Redis.from_url(BROKER)
         for key in client.scan_iter(f"{prefix}*"):
             client.delete(key)
-    peaks = sorted(sampler.peak.values(), reverse=True)
     return {"articles": n, "seconds": elapsed, "per_s": n / elapsed, "archive": archive,
             "cpu_s": {k: round(cpu[k] - cpu0[k], 1) for k in cpu},
-            "rss_mb": [round(p / 2**20, 1) for p in peaks]}
+            "rss_mb": sampler.mb(sampler.peak), "pss_mb": sampler.mb(sampler.peak_pss),
+            "uss_mb": sampler.mb(sampler.peak_uss)}
 
 
 def bench_embedded(sources: Path, tmp: Path) -> dict:
@@ -203,7 +217,8 @@ def main() -> None:
             c = bench_celery(mirror, sources, tmp, expected, args.concurrency)
             print(f"celery+redis end to end : {c['articles']} articles in {c['seconds']:.1f} s = "
                   f"{c['per_s']:.1f} articles/s  (worker -c {args.concurrency})")
-            print(f"  peak RSS per worker process (MB): {c['rss_mb']}")
+            print(f"  peak per worker process (MB), parent and pool children: RSS {c['rss_mb']}  "
+                  f"PSS {c['pss_mb']}  USS {c['uss_mb']}")
             print(f"  CPU seconds during the run: {c['cpu_s']}")
             e = bench_embedded(sources, tmp)
             print(f"bayegan ingest (embedded): {e['articles']} articles in {e['seconds']:.1f} s = "

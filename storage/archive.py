@@ -310,15 +310,15 @@ class Archive:
         groups = q.parse(query)
         hits = self.index.search(groups, source=source, since=_day(since), until=_day(until),
                                  limit=max(1, int(limit)), offset=max(0, int(offset)), marks=marks)
-        for h in hits:   # snippets over the stored text; the index's folded snippet is the fallback
+        for h in hits:                  # snippets over the stored text, as published
+            h["title_hl"], h["snippet"] = h["title"], None
             try:
                 art = read_line(self.root, h.pop("record_file"), h.pop("record_offset"))["article"]
-            except (OSError, ValueError, KeyError):
-                continue
-            h["title_hl"] = highlight(art.get("title") or "", groups, marks) or h["title_hl"]
-            for field in (art.get("text"), art.get("lead")):
-                snip = snippet(field or "", groups, marks)
-                if snip:
+            except (OSError, ValueError, KeyError, StorageError):
+                continue                # e.g. a record on another machine's disk: no snippet
+            h["title_hl"] = highlight(art.get("title") or "", groups, marks) or h["title"]
+            for text in (art.get("text"), art.get("lead")):
+                if snip := snippet(text or "", groups, marks):
                     h["snippet"] = snip
                     break
         return hits

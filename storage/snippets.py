@@ -1,52 +1,62 @@
 """Search snippets and highlights over the text AS STORED (not the folded index copy).
 
 The index holds folded text (so `روسيه` finds `روسیه`); showing that folded text to a reader
-would change their letters and digits. Here the stored text is folded character by character
-with a map back to the original positions, the query words are found in the folded stream,
-and the marks are placed around the original characters.
+would change their letters and digits. Here each folded query word becomes a regular
+expression over the stored text: every character is a class of the characters that fold to it
+(ی <- ي ى ئ, 2 <- ۲ ٢), with what folding deletes (diacritics, kashida) allowed in between,
+so the marks land on the original characters.
 """
 from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 
 from storage.query import Term
 from storage.text import fold
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_SEP = r"(?:[\W_]+)"                                    # what separates words of a phrase
+_LETTER = r"[^\W_]"
 
 
-@functools.lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    if ch.isspace() or unicodedata.category(ch) in ("Zs", "Cf") and ch != "\u200d":
-        return " "                         # separators (ZWNJ included) split words, as in the index
-    return fold(ch) or ""
+@functools.cache
+def _inverse() -> dict[str, frozenset[str]]:
+    """folded character -> every character that folds to it (e.g. ی <- ي ى ئ ی, 2 <- ۲ ٢ 2)."""
+    inv: dict[str, set[str]] = {}
+    ranges = [range(0x30, 0x7B), range(0xC0, 0x250), range(0x600, 0x700), range(0x750, 0x780), range(0x8A0, 0x900),
+              range(0xFB50, 0xFE00), range(0xFE70, 0xFF00)]
+    for r in ranges:
+        for cp in r:
+            ch = chr(cp)
+            f = fold(ch)
+            if len(f) == 1:
+                inv.setdefault(f, set()).add(ch)
+    return {k: frozenset(v) for k, v in inv.items()}
 
 
-def _folded_words(text: str) -> list[tuple[str, int, int]]:
-    """(folded word, start, end) with start/end offsets in the ORIGINAL text."""
-    chars, origin = [], []
-    for i, ch in enumerate(text):
-        f = _fold_char(ch)
-        chars.append(f)
-        origin.extend([i] * len(f))
-    folded = "".join(chars)
-    return [(m.group(), origin[m.start()], origin[m.end() - 1] + 1) for m in _WORD.finditer(folded)]
+@functools.cache
+def _deleted() -> str:
+    """A character class of what folding deletes inside words (diacritics, kashida, ZWJ, marks)."""
+    gone = [chr(cp) for r in (range(0x610, 0x620), range(0x64B, 0x660), range(0x6D6, 0x6EE), range(0x200B, 0x2010))
+            for cp in r if chr(cp) != "\u200c" and fold("a" + chr(cp) + "b") == "ab"] + ["\u0640", "\u0670", "\ufeff"]
+    return "[" + "".join(re.escape(c) for c in gone) + "]*"
+
+
+def _char(c: str) -> str:
+    chars = sorted(_inverse().get(c, frozenset()) | {c})
+    return re.escape(chars[0]) if len(chars) == 1 else "[" + "".join(re.escape(x) for x in chars) + "]"
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(term: Term) -> re.Pattern[str]:
+    """A regex over the STORED text matching what the folded term matches in the index."""
+    skip = _deleted()
+    words = [skip.join(_char(c) for c in w) for w in term.words]
+    body = _SEP.join(words) + (_LETTER + "*" if term.prefix else "")
+    return re.compile(rf"(?<!{_LETTER}){body}(?!{_LETTER})")
 
 
 def _spans(text: str, groups: list[list[Term]]) -> list[tuple[int, int]]:
-    words = _folded_words(text)
-    spans = []
-    for alts in groups:
-        for term in alts:
-            k = len(term.words)
-            for i in range(len(words) - k + 1):
-                ok = all(words[i + j][0] == term.words[j] for j in range(k - 1))
-                last = words[i + k - 1][0]
-                ok = ok and (last.startswith(term.words[-1]) if term.prefix else last == term.words[-1])
-                if ok:
-                    spans.append((words[i][1], words[i + k - 1][2]))
+    spans = [m.span() for alts in groups for term in alts for m in _pattern(term).finditer(text)]
     spans.sort()
     merged: list[tuple[int, int]] = []
     for s, e in spans:

@@ -112,6 +112,8 @@ def make_app(s: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        worker_disable_rate_limits=True,       # politeness lives in Redis per host, not in Celery
+
         task_soft_time_limit=s.task_soft_time_limit,
         task_time_limit=s.task_time_limit,
         worker_max_tasks_per_child=s.max_tasks_per_child,

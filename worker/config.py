@@ -50,6 +50,7 @@ class Settings:
     max_tasks_per_child: int = 1000           # recycle worker processes (bounded RSS)
     claim_ttl: int = 900                      # seconds a queued URL stays claimed; also the full (unconditional) re-poll period
     ingest_threads: int = 8                   # concurrent fetches of `bayegan ingest` (politeness still per host)
+    reingest_workers: int = 0                 # re-ingest parser processes; 0: one per CPU
 
     @classmethod
     def load(cls, config_file: str | Path | None = None, env: dict[str, str] | None = None) -> "Settings":

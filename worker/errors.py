@@ -44,3 +44,9 @@ def is_transient(exc: BaseException) -> bool:
     except ImportError:  # pragma: no cover
         pass
     return isinstance(exc, (ConnectionError, TimeoutError))
+
+
+def describe(exc: BaseException) -> str:
+    """`Type: message` (or just the type): error text for logs and the archive's error log."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

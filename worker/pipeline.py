@@ -14,7 +14,6 @@ module-level functions use one per process, created lazily after Celery forks it
 """
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import time
@@ -24,60 +23,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
-
-from parsers import PARSER_VERSION, Article, ParseError
-from parsers import parse as parse_page
-from parsers.article import Capture, article_id
+from parsers import PARSER_VERSION, Article
+from parsers.article import article_id
 from parsers.urls import canonicalize
 from worker.claims import Claims, MemoryClaims
 from worker.config import Settings
 from worker.errors import TransientError, is_transient
+from worker.errors import describe as _describe
+from worker.pages import FetchedPage, parse_outcome, read_response_body, warm_up_parser
+
+__all__ = ["Pipeline", "FetchedPage", "PollOutcome", "get_pipeline", "set_pipeline", "set_factory",
+           "poll_source", "process_links", "fetch_and_archive", "parse_capture", "store_article", "reingest",
+           "parse_outcome", "warm_up_parser", "read_response_body"]
 
 log = logging.getLogger("bayegan.pipeline")
-
-
-@dataclass(slots=True)
-class FetchedPage:
-    """One archived article page: what the fetch stage hands to the parse stage (a task message)."""
-    url: str                      # URL finally fetched (after redirects)
-    requested_url: str
-    canonical_url: str
-    source_id: str
-    content: bytes                # body with content-encoding removed; charset decoding is the parser's
-    content_type: str | None
-    fetched_at: str
-    warc: str | None = None
-    offset: int | None = None
-    revisit: bool = False         # the capture is a WARC revisit record (no payload at `offset`)
-
-    def to_message(self) -> dict[str, Any]:
-        """The parse task's message. The body stays out of it when the WARC capture holds it:
-        the parse worker reads it back from the shared archive (one seek and one gzip member),
-        which is cheaper than pushing 70-300 KB through Redis twice."""
-        d = {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
-        if self.warc is not None and self.offset is not None and not self.revisit:
-            d["content"] = None
-        else:
-            d["content"] = base64.b64encode(self.content).decode("ascii")  # JSON: no raw bytes
-        return d
-
-    @classmethod
-    def from_message(cls, d: dict[str, Any]) -> "FetchedPage":
-        d = dict(d)
-        d["content"] = base64.b64decode(d["content"]) if d.get("content") is not None else b""
-        return cls(**d)
-
-
-def read_response_body(root: Path, warc: str, offset: int) -> bytes:
-    """The payload of the WARC response record at `offset`, transfer/content encoding undone
-    (warcio's content_stream, the same decoding the fetcher applied)."""
-    with open(root / warc, "rb") as fh:
-        fh.seek(offset)
-        record = next(iter(ArchiveIterator(fh)))
-        if record.rec_type != "response":
-            raise ValueError(f"{warc}@{offset}: a {record.rec_type} record, not a response")
-        return record.content_stream().read()
 
 
 @dataclass(slots=True)
@@ -341,24 +300,14 @@ class Pipeline:
             except (ValueError, StopIteration) as exc:
                 self.record_error(page.source_id, page.url, "archive", f"cannot read capture: {_describe(exc)}")
                 return None
-        try:
-            article = parse_page(page.content, page.url, source=page.source_id,
-                                 content_type=page.content_type, fetched_at=page.fetched_at)
-        except ParseError as exc:
-            kind = "not_article" if type(exc).__name__ == "NotAnArticle" else "parse"
-            self.record_error(page.source_id, page.url, kind, str(exc))
+        return self.accept_parsed(page, parse_outcome(page))
+
+    def accept_parsed(self, page: FetchedPage, outcome: "Article | tuple[str, str]") -> Article | None:
+        """Record a parse failure, or return the article (re-ingest parses in a process pool)."""
+        if isinstance(outcome, tuple):
+            self.record_error(page.source_id, page.url, *outcome)
             return None
-        except Exception as exc:  # a parser bug on one page must not stop the others
-            self.record_error(page.source_id, page.url, "parser_crash", _describe(exc))
-            return None
-        # The claim step is keyed by our canonical URL: the record must carry the same key.
-        article.source = page.source_id
-        if article.canonical_url != page.canonical_url:
-            article.canonical_url = page.canonical_url
-            article.id = article_id(page.canonical_url)
-        article.fetched_at = article.fetched_at or page.fetched_at
-        article.capture = Capture(warc=page.warc, offset=page.offset)
-        return article
+        return outcome
 
     def store_article(self, article: Article) -> Any:
         from worker import metrics
@@ -402,33 +351,6 @@ class Pipeline:
                 raise
             self.record_error(page.source_id, page.url, "store", _describe(exc))
             return "error"
-
-
-_WARM_PAGE = ("<html><head><title>گرم کردن</title></head><body><article><h1>آزمایش تجزیه‌گر</h1>"
-              "<p>به گزارش خبرگزاری، این یک متن کوتاه برای بارگذاری نرمال‌ساز است که دو جمله دارد.</p>"
-              "<p>جمله دوم برای این است که بدنه خالی نباشد و کل مسیر تجزیه اجرا شود.</p></article></body></html>")
-
-
-def warm_up_parser() -> None:
-    """Load the parsing stack (hazm, numpy, scipy: ~2 s and ~250 MB) once.
-
-    Called in the Celery parent before it forks its pool, so children share those pages
-    copy-on-write and never pay the import inside a task; `bayegan ingest` calls it in a
-    thread while discovery waits on the network.
-    """
-    from parsers.normalize import fold_for_search, normalize_paragraphs
-
-    try:
-        parse_page(_WARM_PAGE.encode("utf-8"), "http://warm-up.invalid/news/1", content_type="text/html; charset=utf-8")
-    except ParseError:
-        pass  # the profiles and cleaners are loaded either way
-    normalize_paragraphs(["این یک متن کوتاه برای بارگذاری نرمال‌ساز است.", "جمله دوم."])
-    fold_for_search("روسيه ۲۰۱۸")
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def make_politeness(settings: Settings, redis: Any = None) -> Any:

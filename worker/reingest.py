@@ -11,13 +11,16 @@ by the number of articles, not their bodies.
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from collections.abc import Callable
+import multiprocessing
+import os
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from typing import Any
 
-from worker.pipeline import FetchedPage, Pipeline
+from worker.pipeline import FetchedPage, Pipeline, parse_outcome, warm_up_parser
 
 log = logging.getLogger("bayegan.reingest")
 
@@ -80,8 +83,31 @@ def _location(archive: Any, exchange: Any, meta: dict[str, Any]) -> tuple[str | 
     return (row["warc"], row["warc_offset"]) if row else (None, None)
 
 
+def _parsed(pages: Iterator[FetchedPage], workers: int) -> Iterator[tuple[FetchedPage, Any]]:
+    """(page, parse outcome) in input order; parsing fans out to `workers` forked processes.
+
+    Parsing is the CPU-bound part; WARC reading and storing stay in this process (one writer).
+    Forked after the parser is loaded, so the pool starts instantly and shares its memory.
+    """
+    if workers <= 1:
+        for page in pages:
+            yield page, parse_outcome(page)
+        return
+    warm_up_parser()
+    window: deque[tuple[FetchedPage, Future]] = deque()
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for page in pages:
+            window.append((page, pool.submit(parse_outcome, page)))
+            if len(window) >= workers * 4:
+                done, fut = window.popleft()
+                yield done, fut.result()
+        while window:
+            done, fut = window.popleft()
+            yield done, fut.result()
+
+
 def reingest(pipeline: Pipeline, *, source: str | None = None, since: Any = None, refetch: bool = False,
-             progress: Callable[[str, str], None] | None = None) -> ReingestSummary:
+             progress: Callable[[str, str], None] | None = None, workers: int | None = None) -> ReingestSummary:
     """Re-parse (or with `refetch` re-fetch) every archived article of `source` captured since `since`."""
     since_dt = _since(since)
     archive = pipeline.archive
@@ -102,11 +128,11 @@ def reingest(pipeline: Pipeline, *, source: str | None = None, since: Any = None
                                 "refetch": refetch})
 
     batch: list[Any] = []
-    for ordinal, (exchange, meta) in enumerate(archive.iter_captures(source=source, since=since_dt)):
-        if ordinal not in wanted:
-            continue
-        src = meta.get("source") or "-"
-        if refetch:
+    if refetch:
+        for ordinal, (exchange, meta) in enumerate(archive.iter_captures(source=source, since=since_dt)):
+            if ordinal not in wanted:
+                continue
+            src = meta.get("source") or "-"
             url = meta.get("requested_url") or exchange.url
             try:
                 status = pipeline.ingest_refetch(url, src, meta["canonical_url"])
@@ -114,20 +140,25 @@ def reingest(pipeline: Pipeline, *, source: str | None = None, since: Any = None
                 pipeline.record_error(src, url, "reingest", f"{type(exc).__name__}: {exc}")
                 status = "error"
             _count(summary, progress, src, status)
-            continue
-        warc, offset = _location(archive, exchange, meta)
-        page = FetchedPage(
-            url=exchange.url, requested_url=meta.get("requested_url") or exchange.url,
-            canonical_url=meta["canonical_url"], source_id=src, content=exchange.body,
-            content_type=exchange.header("Content-Type"), fetched_at=exchange.fetched_at,
-            warc=warc, offset=offset)
-        article = pipeline.parse_capture(page)
-        if article is None:
-            _count(summary, progress, src, "error")
-            continue
-        batch.append(article)
-        if len(batch) >= BATCH:
-            _flush(pipeline, batch, summary, progress)
-    _flush(pipeline, batch, summary, progress)
+    else:
+        def pages() -> Iterator[FetchedPage]:
+            for ordinal, (exchange, meta) in enumerate(archive.iter_captures(source=source, since=since_dt)):
+                if ordinal in wanted:
+                    warc, offset = _location(archive, exchange, meta)
+                    yield FetchedPage(
+                        url=exchange.url, requested_url=meta.get("requested_url") or exchange.url,
+                        canonical_url=meta["canonical_url"], source_id=meta.get("source") or "-",
+                        content=exchange.body, content_type=exchange.header("Content-Type"),
+                        fetched_at=exchange.fetched_at, warc=warc, offset=offset)
+
+        for page, outcome in _parsed(pages(), workers or pipeline.settings.reingest_workers or os.cpu_count() or 1):
+            article = pipeline.accept_parsed(page, outcome)
+            if article is None:
+                _count(summary, progress, page.source_id, "error")
+                continue
+            batch.append(article)
+            if len(batch) >= BATCH:
+                _flush(pipeline, batch, summary, progress)
+        _flush(pipeline, batch, summary, progress)
     log.info("reingest done", extra=summary.to_dict())
     return summary

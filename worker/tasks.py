@@ -120,4 +120,6 @@ def reingest(self: Task, source: str | None = None, since: str | None = None,
     """`celery -A worker.celery_app call worker.tasks.reingest --kwargs '{"source": "isna"}'`."""
     from worker.reingest import reingest as run
 
-    return run(get_pipeline(), source=source, since=since, refetch=refetch).to_dict()
+    # workers=1: a Celery pool process is daemonic and may not fork a parser pool of its own;
+    # scale re-ingest with more worker processes on the reingest queue instead.
+    return run(get_pipeline(), source=source, since=since, refetch=refetch, workers=1).to_dict()

@@ -153,6 +153,8 @@ class SqlIndex:
         if not keys:
             return []
         marks = ", ".join("?" * len(keys))
+        # The IN-subquery form keeps a nested loop over the articles primary key even when the
+        # planner has no statistics (a join was planned as a hash join over all articles).
         return self.all(
             "SELECT n, id, minhash, cluster_id, published_utc FROM articles WHERE n IN "
             f"(SELECT DISTINCT article_n FROM lsh_bands WHERE bucket IN ({marks}))", keys)

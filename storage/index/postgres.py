@@ -33,9 +33,15 @@ class PostgresIndex(SqlIndex):
         self.url = url
         try:
             self.conn = psycopg.connect(url, row_factory=dict_row, autocommit=True)
+            # Short index lookups: never parallel workers (their start-up dominates), and plans
+            # made for the current table sizes, not cached ones made when the tables were small.
+            self.conn.execute("SET max_parallel_workers_per_gather = 0")
+            self.conn.execute("SET plan_cache_mode = force_custom_plan")
         except psycopg.Error as exc:
             raise IndexError_(f"cannot connect to PostgreSQL: {exc}") from exc
         self._tx: Any = None
+        self._inserted = 0          # articles inserted since this process last ran ANALYZE
+        self._analyze_at = 1000
         self.migrate()
 
     def _sql(self, sql: str) -> str:
@@ -62,6 +68,8 @@ class PostgresIndex(SqlIndex):
                 self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
                 yield
                 self.flush()
+            self._tx = None
+            self._maybe_analyze()
         except psycopg.OperationalError as exc:
             raise IndexError_(f"PostgreSQL write failed: {exc}") from exc
         finally:
@@ -107,6 +115,19 @@ class PostgresIndex(SqlIndex):
             self.execute("INSERT INTO lsh_bands (bucket, article_n) SELECT k, %s FROM unnest(%s::bigint[]) AS k "
                          "ON CONFLICT DO NOTHING", (n, keys))
 
+    def insert_article(self, row: Row) -> int:
+        self._inserted += 1
+        return super().insert_article(row)
+
+    def _maybe_analyze(self) -> None:
+        """Refresh planner statistics as the tables grow. Autovacuum may be off (it is on the
+        development machine), and plans made for an empty table are ruinous at a million rows."""
+        if self._inserted < self._analyze_at:
+            return
+        self.conn.execute("ANALYZE articles, lsh_bands, aliases, versions")
+        self._analyze_at = max(1000, self.count("articles") // 5)
+        self._inserted = 0
+
     def fts_put(self, n: int, title: str, lead: str, body: str) -> None:
         self.defer("INSERT INTO fts (n, title, lead, body) VALUES (?, ?, ?, ?) ON CONFLICT (n) DO UPDATE "
                      "SET title = excluded.title, lead = excluded.lead, body = excluded.body",
@@ -117,27 +138,20 @@ class PostgresIndex(SqlIndex):
 
     def search(self, match: list[list[Term]], *, source: str | None, since: str | None, until: str | None,
                limit: int, offset: int, marks: tuple[str, str]) -> list[Row]:
-        where, params = ["f.tsv @@ q.q"], []
+        where, params = ["f.tsv @@ to_tsquery('simple', %s)"], [to_tsquery(match)]
         if source:
             where.append("a.source = %s"); params.append(source)
         if since:
             where.append("a.published_day >= %s"); params.append(since)
         if until:
             where.append("a.published_day <= %s"); params.append(until)
-        opts = f"StartSel={_opt(marks[0])}, StopSel={_opt(marks[1])}, MaxWords=24, MinWords=8, MaxFragments=1"
-        sql = (
-            "WITH q AS (SELECT to_tsquery('simple', %s) AS q), hits AS ("
-            " SELECT a.n, a.id, a.source, a.url, a.title, a.published, a.cluster_id, a.versions, a.record_file,"
-            " a.record_offset, f.title AS ft,"
-            " f.lead AS fl, f.body AS fb FROM fts f JOIN articles a ON a.n = f.n, q"
-            f" WHERE {' AND '.join(where)} ORDER BY f.n DESC LIMIT %s OFFSET %s) "
-            "SELECT id, source, url, title, published, cluster_id, versions, record_file, record_offset,"
-            " ts_headline('simple', ft, q.q, %s) AS title_hl,"
-            " ts_headline('simple', CASE WHEN fb <> '' THEN fb ELSE fl END, q.q, %s) AS snippet"
-            " FROM hits, q ORDER BY n DESC")
+        # Snippets and highlights are made by storage.snippets over the stored text, not here.
+        sql = ("SELECT a.id, a.source, a.url, a.title, a.published, a.cluster_id, a.versions, a.record_file,"
+               " a.record_offset FROM fts f JOIN articles a ON a.n = f.n"
+               f" WHERE {' AND '.join(where)}"
+               " ORDER BY f.n DESC LIMIT %s OFFSET %s")
         try:
-            return list(self.conn.execute(sql, [to_tsquery(match), *params, limit, offset,
-                                                opts + ", HighlightAll=true", opts]).fetchall())
+            return list(self.conn.execute(sql, [*params, limit, offset]).fetchall())
         except psycopg.Error as exc:
             raise SearchQueryError(f"cannot search for that: {exc.diag.message_primary}") from exc
 
@@ -163,5 +177,3 @@ class PostgresIndex(SqlIndex):
             self.conn.close()
 
 
-def _opt(s: str) -> str:
-    return '"' + s.replace('"', '') + '"' if s else '""'

@@ -90,11 +90,20 @@ CREATE TABLE captures (
 );
 """
 
+# 2: the content-hash lookup ("same content under another URL?") asks for the FIRST article with
+# that hash; an index on (content_hash, n) answers it directly. PostgreSQL, with statistics from
+# a small table, preferred walking the primary key and filtering (200 ms at 200K articles).
+_HASH_INDEX = """
+DROP INDEX IF EXISTS articles_hash;
+CREATE INDEX articles_hash_n ON articles (content_hash, n);
+"""
+
 SQLITE_MIGRATIONS: list[tuple[int, str]] = [
     (1, _COMMON.format(serial="INTEGER PRIMARY KEY", blob="BLOB", without_rowid=" WITHOUT ROWID")
      + """
 CREATE VIRTUAL TABLE fts USING fts5(title, lead, body, tokenize = 'unicode61 remove_diacritics 2');
 """),
+    (2, _HASH_INDEX),
 ]
 
 # PostgreSQL full text: a tsvector with the 'simple' configuration (no stemming, no stop words)
@@ -117,6 +126,7 @@ CREATE TABLE fts (
 );
 CREATE INDEX fts_tsv ON fts USING GIN (tsv);
 """),
+    (2, _HASH_INDEX),
 ]
 
 

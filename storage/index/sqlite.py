@@ -119,13 +119,12 @@ class SqliteIndex(SqlIndex):
             where.append("a.published_day >= ?"); params.append(since)
         if until:
             where.append("a.published_day <= ?"); params.append(until)
+        # Snippets and highlights are made by storage.snippets over the stored text, not here.
         sql = (f"SELECT a.id, a.source, a.url, a.title, a.published, a.cluster_id, a.versions, "
-               f"a.record_file, a.record_offset, "
-               f"highlight(fts, 0, ?, ?) AS title_hl, snippet(fts, -1, ?, ?, '…', 16) AS snippet "
-               f"FROM fts JOIN articles a ON a.n = fts.rowid WHERE {' AND '.join(where)} "
-               f"ORDER BY fts.rowid DESC LIMIT ? OFFSET ?")
+               f"a.record_file, a.record_offset FROM fts JOIN articles a ON a.n = fts.rowid "
+               f"WHERE {' AND '.join(where)} ORDER BY fts.rowid DESC LIMIT ? OFFSET ?")
         try:
-            return self.all(sql, [*marks, *marks, *params, limit, offset])
+            return self.all(sql, [*params, limit, offset])
         except IndexError_ as exc:   # a tokenizer corner case: report as a query error, never raw SQL
             from storage.errors import SearchQueryError
             raise SearchQueryError(f"cannot search for that: {exc.__cause__}") from exc

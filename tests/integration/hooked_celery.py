@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import sys
 
-from worker import pipeline
+from worker import pages
 
-_real_parse = pipeline.parse_page
+_real_parse = pages.parse_page
 
 
 def _exploding_parse(data: bytes, url: str, **kwargs):  # type: ignore[no-untyped-def]
@@ -22,7 +22,7 @@ def _exploding_parse(data: bytes, url: str, **kwargs):  # type: ignore[no-untype
     return _real_parse(data, url, **kwargs)
 
 
-pipeline.parse_page = _exploding_parse
+pages.parse_page = _exploding_parse
 
 if __name__ == "__main__":
     from celery.__main__ import main

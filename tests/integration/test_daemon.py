@@ -176,16 +176,16 @@ def _reingest(archive_dir: Path, sources: Path):
 
 
 def _exploding(monkeypatch, marker):
-    from worker import pipeline
+    from worker import pages
 
-    real = pipeline.parse_page
+    real = pages.parse_page
 
     def parse(data, url, **kw):   # the same parser the workers ran (see hooked_celery.py)
         if marker in url:
             raise ZeroDivisionError(f"simulated parser bug on {url}")
         return real(data, url, **kw)
 
-    monkeypatch.setattr(pipeline, "parse_page", parse)
+    monkeypatch.setattr(pages, "parse_page", parse)
 
 
 def _record_bytes(archive_dir: Path) -> dict[str, bytes]:
