@@ -7,7 +7,7 @@ Configured from BAYEGAN_* (worker.config.Settings). Reliability choices, and why
 - prefetch 1: a slow fetch never holds other messages hostage in a busy process;
 - the Redis visibility timeout is longer than any task time limit or retry countdown, otherwise
   Redis would hand a still-running (or still-waiting) task to a second worker;
-- RedBeatScheduler keeps the schedule in Redis behind a lock, so a second beat started by
+- RedBeat (worker.beat, made to survive Redis restarts) keeps the schedule in Redis behind a lock, so a second beat started by
   mistake waits instead of doubling the polls (and the poll task itself takes a per-source slot).
 """
 from __future__ import annotations
@@ -111,7 +111,7 @@ def make_app(s: Settings) -> Celery:
         task_ignore_result=True, result_backend=None,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
-        worker_prefetch_multiplier=1,
+        worker_prefetch_multiplier=s.prefetch_multiplier,   # 1: a slow fetch holds no other message
         worker_disable_rate_limits=True,       # politeness lives in Redis per host, not in Celery
 
         task_soft_time_limit=s.task_soft_time_limit,
@@ -128,11 +128,13 @@ def make_app(s: Settings) -> Celery:
         task_publish_retry_policy={"max_retries": 30, "interval_start": 0.5, "interval_step": 0.5,
                                    "interval_max": 2.0},
         worker_hijack_root_logger=False,
-        beat_scheduler="redbeat.RedBeatScheduler",
+        beat_scheduler="worker.beat:ResilientRedBeatScheduler",
         beat_max_loop_interval=5,
         redbeat_redis_url=s.redis_url,
         redbeat_key_prefix=f"{s.queue_prefix}redbeat",
         redbeat_lock_timeout=60,
+        # Beat waits out a Redis restart (retrying with backoff) instead of exiting.
+        redbeat_redis_options={"retry_period": -1},
         beat_schedule=beat_schedule(s),
         timezone="UTC",
     )

@@ -109,13 +109,16 @@ def _ping(client: redis.Redis) -> bool:
 def test_redis_restarted_mid_run_the_ingest_completes(tmp_path, own_redis):
     start_redis, stop_redis = own_redis
     with MirrorServer(articles=40, faults=False, seed=7, politeness_interval=0.02) as mirror:
-        sources = write_sources(mirror, tmp_path / "sources.toml", poll_interval=3600)
+        # as in production, beat keeps polling and a full poll runs every claim_ttl: a message Redis
+        # took away just as it shut down (kombu's BRPOP -> unacked window) is queued again
+        sources = write_sources(mirror, tmp_path / "sources.toml", poll_interval=4, min_poll=4, max_poll=4)
         expected = {canonicalize(a.url, a.agency) for a in mirror.articles}
         # politeness on: every fetch also talks to this Redis (shared per-host slots)
-        fleet = Fleet(tmp_path, sources, redis_db_url(OWN_REDIS_PORT, db=7), BAYEGAN_POLITENESS="1")
+        fleet = Fleet(tmp_path, sources, redis_db_url(OWN_REDIS_PORT, db=7), BAYEGAN_POLITENESS="1",
+                      BAYEGAN_CLAIM_TTL="20")
         try:
             fleet.worker("w1", concurrency=2)
-            _trigger_polls(fleet, mirror)
+            fleet.beat("beat")
             wait_for(lambda: stored_count(fleet.archive_dir) >= 15, 60, interval=0.05, what="a partial run", fleet=fleet)
             stop_redis()
             down_at = stored_count(fleet.archive_dir)

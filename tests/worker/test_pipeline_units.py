@@ -93,7 +93,7 @@ def test_celery_config_reliability_settings(tmp_path):
     assert conf.broker_transport_options["global_keyprefix"] == "tq_"
     assert {q.name for q in conf.task_queues} == {f"tq_{s}" for s in ("discover", "fetch", "parse", "store", "reingest")}
     assert conf.task_routes["worker.tasks.store"]["queue"] == "tq_store"
-    assert conf.beat_scheduler == "redbeat.RedBeatScheduler"
+    assert conf.beat_scheduler == "worker.beat:ResilientRedBeatScheduler"
     schedule = conf.beat_schedule
     assert schedule, "every enabled source gets a beat entry"
     for name, entry in schedule.items():
@@ -108,3 +108,29 @@ def test_visibility_timeout_must_outlast_tasks():
         check_timeouts(Settings(visibility_timeout=100, task_time_limit=180))
     with pytest.raises(ConfigError, match="SOFT_TIME_LIMIT"):
         check_timeouts(Settings(task_soft_time_limit=200, task_time_limit=180))
+
+
+def test_parse_message_leaves_the_body_in_the_warc(tmp_path):
+    """The parse task reads the page back from the WARC capture (decoded as the fetcher decoded it)."""
+    import gzip
+
+    from storage import open_archive
+    from storage.capture import Exchange
+    from worker.pages import FetchedPage, read_response_body
+
+    html = "<html><body><p>سلام دنیا</p></body></html>".encode("utf-8") * 200
+    exchange = Exchange(url="http://127.0.0.1:1/news/1", status=200, body=gzip.compress(html),
+                        response_headers=[("Content-Type", "text/html; charset=utf-8"),
+                                          ("Content-Encoding", "gzip")],
+                        request_headers=[("User-Agent", "t")], fetched_at="2026-01-01T00:00:00Z")
+    with open_archive(tmp_path) as archive:
+        cap = archive.write_capture(exchange, {"source": "isna", "canonical_url": exchange.url})
+    assert read_response_body(tmp_path, cap.warc, cap.offset) == html
+
+    page = FetchedPage(url=exchange.url, requested_url=exchange.url, canonical_url=exchange.url, source_id="isna",
+                       content=html, content_type="text/html", fetched_at="x", warc=cap.warc, offset=cap.offset)
+    message = page.to_message()
+    assert message["content"] is None and len(json.dumps(message)) < 1000
+    assert FetchedPage.from_message(message).content == b""
+    page.revisit = True              # a revisit record holds no payload: the body travels inline
+    assert FetchedPage.from_message(page.to_message()).content == html
