@@ -95,6 +95,10 @@ def parse_command(settings, target: str, page_url: str | None, source: str | Non
         data = _read_file(target)
         url = page_url or Path(target).resolve().as_uri()
         label = target
+    if source is None and url.startswith(("http://", "https://")):
+        # A page of a registered agency is labelled with its id, as an ingest would label it.
+        known = _source_object(settings, None, url)
+        source = known.id if known is not None else None
     fetched_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     try:
         article = parse(data, url, source=source, content_type=content_type, fetched_at=fetched_at)

@@ -37,6 +37,13 @@ def test_file_with_url_and_source(corpus: Path):
     assert "\\u06" not in result.stdout  # UTF-8, not ASCII-escaped
 
 
+def test_source_is_taken_from_the_registry_by_host(corpus: Path):
+    truth = json.loads((corpus / "truth/tasnim/tasnim-2015910-khabarkhun.json").read_text(encoding="utf-8"))
+    page = str(corpus / truth["local_path"])
+    assert json.loads(run(page, "--url", truth["url"]).stdout)["source"] == "tasnim"
+    assert json.loads(run(page).stdout)["source"] is None  # a bare file names no agency
+
+
 @pytest.mark.parametrize("listing", ["mehr/mehr-textonly-listing-2011.html", "tabnak/tabnak-home-2017.html"])
 def test_listing_exits_2(corpus: Path, listing: str):
     result = run(str(corpus / "html" / listing))
