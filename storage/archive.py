@@ -22,7 +22,7 @@ from storage.capture import Exchange
 from storage.errors import IndexError_, StorageError
 from storage.index import SqlIndex
 from storage.records import LineAppender, Skipped, read_line, utc_now
-from storage.text import fold, shingles
+from storage.text import fold, folded_shingles
 from storage.warc import Capture, WarcFileWriter
 
 Status = Literal["new", "version", "unchanged", "alias"]
@@ -46,7 +46,7 @@ class Prepared:
     article: Article
     id: str
     content_hash: str
-    folded: tuple[str, str, str]
+    folded: tuple[str, str, str] | None      # None until `complete`: an unchanged article needs none
     sig: bytes | None
     keys: list[int]
     published_utc: str | None
@@ -154,19 +154,44 @@ class Archive:
     def is_known(self, canonical_url: str) -> bool:
         return self.index.is_known(canonical_url)
 
-    def prepare(self, article: Article) -> Prepared:
-        """The CPU part of storing (folding, MinHash), done outside the writer lock."""
+    def prepare(self, article: Article, *, full: bool = True) -> Prepared:
+        """The CPU part of storing (folding, MinHash), done outside the writer lock.
+
+        `full=False` leaves folding and MinHash to `complete` (for an article the index already
+        holds with this content hash: storing it again is "unchanged" and needs neither)."""
         norm = article.normalized
         text = norm.text or article.text or ""
         ch = article.content_hash or content_hash(norm.title or article.title, text)
-        sh = shingles(text, SHINGLE_K)
-        sig = minhash.signature(sh, self.lsh.num_perm) if len(sh) >= MIN_SHINGLES else None
         utc, day = _published(article)
-        return Prepared(article, article.id or article_id(article.canonical_url), ch,
-                        (fold(norm.title or article.title), fold(norm.lead or article.lead or ""), fold(text)),
-                        minhash.to_blob(sig) if sig is not None else None,
-                        minhash.band_keys(sig, self.lsh) if sig is not None else [],
-                        utc, day, not text.strip())
+        p = Prepared(article, article.id or article_id(article.canonical_url), ch, None, None, [],
+                     utc, day, not text.strip())
+        return self.complete(p) if full else p
+
+    def complete(self, p: Prepared) -> Prepared:
+        """Folded fields, MinHash signature and LSH band keys (once per Prepared)."""
+        if p.folded is not None:
+            return p
+        article, norm = p.article, p.article.normalized
+        text = norm.text or article.text or ""
+        folded_text = fold(text)
+        sh = folded_shingles(folded_text, SHINGLE_K)
+        sig = minhash.signature(sh, self.lsh.num_perm) if len(sh) >= MIN_SHINGLES else None
+        p.folded = (fold(norm.title or article.title), fold(norm.lead or article.lead or ""), folded_text)
+        p.sig = minhash.to_blob(sig) if sig is not None else None
+        p.keys = minhash.band_keys(sig, self.lsh) if sig is not None else []
+        return p
+
+    def _stored_unchanged(self, article: Article) -> bool:
+        """Read-only pre-check (no writer lock): does the index hold this id with this content?
+        Only decides how much to prepare; the dedup decision is made again under the lock."""
+        norm = article.normalized
+        ch = article.content_hash or content_hash(norm.title or article.title, norm.text or article.text or "")
+        try:
+            row = self.index.one("SELECT content_hash FROM articles WHERE id = ?",
+                                 (article.id or article_id(article.canonical_url),))
+        except self._db_errors:
+            return False
+        return row is not None and row["content_hash"] == ch
 
     def store(self, article: Article) -> StoreResult:
         return self.store_many([article])[0]
@@ -174,7 +199,7 @@ class Archive:
     @_locked
     def store_many(self, articles: Iterable[Article]) -> list[StoreResult]:
         """Store a batch in ONE transaction (the bulk path of re-ingest and benchmarks)."""
-        prepared = [self.prepare(a) for a in articles]
+        prepared = [self.prepare(a, full=not self._stored_unchanged(a)) for a in articles]
         self._records.begin()
         try:
             with self._guard(), self.index.write():
@@ -193,6 +218,7 @@ class Archive:
         if row is not None:
             if row["content_hash"] == p.content_hash:
                 return StoreResult("unchanged", row["id"], row["cluster_id"], row["versions"])
+            self.complete(p)      # changed since the pre-check (another writer): prepare it now
             version = row["versions"] + 1
             rec = replay[:2] if replay else self._record("version", p, version, stored_at)
             idx.update_article(row["n"], {
@@ -213,6 +239,7 @@ class Archive:
             rec = replay[:2] if replay else self._record("alias", p, 1, stored_at, alias_of=same["id"])
             idx.insert_alias(a.canonical_url, same["id"], a.source, p.content_hash, rec, stored_at)
             return StoreResult("alias", same["id"], same["cluster_id"], alias_of=same["id"])
+        self.complete(p)
         best, best_sim = None, 0.0
         if p.sig is not None:
             mine = minhash.from_blob(p.sig)

@@ -172,13 +172,36 @@ def _consumes_parsing(worker: object) -> bool:
     return not queues or bool(queues & {queue_name("parse"), queue_name("reingest")})
 
 
+# Queues this worker consumes (set in the parent before the pool forks; None: not a worker).
+# A task whose next stage's queue is consumed here too runs that stage at once (worker.tasks).
+LOCAL_QUEUES: frozenset[str] | None = None
+
+
+def _remember_queues(worker: object) -> None:
+    global LOCAL_QUEUES
+    try:
+        queues = worker.app.amqp.queues  # type: ignore[attr-defined]
+        consumed = queues.consume_from or queues
+        LOCAL_QUEUES = frozenset(consumed)
+    except AttributeError:
+        LOCAL_QUEUES = None
+
+
+def runs_locally(stage: str) -> bool:
+    """Does this worker process consume `stage`'s queue (so the stage may run inline)?"""
+    return settings.inline_stages and LOCAL_QUEUES is not None and queue_name(stage) in LOCAL_QUEUES
+
+
 @signals.worker_init.connect
 def _worker_init(sender: object = None, **_: object) -> None:
     from worker import metrics, pipeline
 
     pipeline.set_factory(_redis_pipeline)
+    if sender is not None:
+        _remember_queues(sender)
     if sender is not None and _consumes_parsing(sender):
         pipeline.warm_up_parser()   # before the fork: children share the parser's memory
+        pipeline.settle_before_fork()
     try:
         metrics.serve(settings.metrics_port, queue_depth=_queue_depth)
     except OSError as exc:  # a second worker on one host: run it, just without its own endpoint

@@ -52,6 +52,7 @@ class Settings:
     claim_ttl: int = 900                      # seconds a queued URL stays claimed; also the full (unconditional) re-poll period
     ingest_threads: int = 8                   # concurrent fetches of `bayegan ingest` (politeness still per host)
     reingest_workers: int = 0                 # re-ingest parser processes; 0: one per CPU
+    inline_stages: bool = True                # a worker consuming the next stage's queue runs it in the same task
 
     @classmethod
     def load(cls, config_file: str | Path | None = None, env: dict[str, str] | None = None) -> "Settings":

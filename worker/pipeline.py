@@ -30,11 +30,11 @@ from worker.claims import Claims, MemoryClaims
 from worker.config import Settings
 from worker.errors import TransientError, is_transient
 from worker.errors import describe as _describe
-from worker.pages import FetchedPage, parse_outcome, read_response_body, warm_up_parser
+from worker.pages import FetchedPage, parse_outcome, read_response_body, settle_before_fork, warm_up_parser
 
 __all__ = ["Pipeline", "FetchedPage", "PollOutcome", "get_pipeline", "set_pipeline", "set_factory",
            "poll_source", "process_links", "fetch_and_archive", "parse_capture", "store_article", "reingest",
-           "parse_outcome", "warm_up_parser", "read_response_body"]
+           "parse_outcome", "warm_up_parser", "settle_before_fork", "read_response_body"]
 
 log = logging.getLogger("bayegan.pipeline")
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from typing import Any
 
-from worker.pipeline import FetchedPage, Pipeline, parse_outcome, warm_up_parser
+from worker.pipeline import FetchedPage, Pipeline, parse_outcome, settle_before_fork, warm_up_parser
 
 log = logging.getLogger("bayegan.reingest")
 
@@ -94,6 +94,7 @@ def _parsed(pages: Iterator[FetchedPage], workers: int) -> Iterator[tuple[Fetche
             yield page, parse_outcome(page)
         return
     warm_up_parser()
+    settle_before_fork(freeze=False)   # may run inside a long-lived process: no gc.freeze there
     window: deque[tuple[FetchedPage, Future]] = deque()
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         for page in pages:

@@ -3,6 +3,14 @@
 Messages carry only what the next stage needs (the page body travels base64 in JSON: no pickle).
 Retries with exponential backoff and jitter happen for transient errors only (worker.errors);
 a permanent failure is recorded by the stage itself and the chain simply ends for that URL.
+
+When this worker consumes the next stage's queue too (a one-machine daemon: every queue), fetch
+runs parse and store in the same task and parse runs store, instead of a Redis round trip per
+hop that lands in the same process pool anyway (BAYEGAN_INLINE_STAGES=0 turns it off). The
+inline attempt is the first try of that stage: if it fails transiently, the stage's own message
+is queued after all and retried there with backoff; a fleet that splits the queues across
+machines queues every hop as before. Every stage stays idempotent, so a worker killed mid-chain
+only repeats work (acks_late redelivers the fetch message), it never stores twice.
 """
 from __future__ import annotations
 
@@ -13,7 +21,7 @@ from typing import Any
 from celery import Task
 
 from parsers.article import Article
-from worker.celery_app import app, queue_name, settings
+from worker.celery_app import app, queue_name, runs_locally, settings
 from worker.errors import is_transient
 from worker.pipeline import FetchedPage, get_pipeline
 
@@ -88,10 +96,46 @@ def fetch(self: Task, url: str, source_id: str, canonical_url: str | None = None
                      _source=source_id, _url=url, _kind="fetch")
     if page is None:
         return "skipped"
+    if runs_locally("parse"):
+        try:
+            # The body is in memory: no message, no read back from the WARC file.
+            article = get_pipeline().parse_capture(page)
+        except Exception as exc:  # whatever it is, the parse stage proper retries or records it
+            log.warning("inline parse failed, queued instead", extra={"url": page.url, "error": repr(exc)})
+        else:
+            return _stored_or_queued(article) if article is not None else "error"
+    _queue_parse(page)
+    return "fetched"
+
+
+def _queue_parse(page: FetchedPage) -> None:
     # argsrepr: logs and Flower show the URL, not a base64 page body
     parse.apply_async((page.to_message(),), queue=queue_name("parse"),
-                      argsrepr=repr((_short(page.url), source_id)))
-    return "fetched"
+                      argsrepr=repr((_short(page.url), page.source_id)))
+
+
+def _queue_store(article: Article) -> None:
+    store.apply_async((article.to_dict(),), queue=queue_name("store"),
+                      argsrepr=repr((_short(article.canonical_url), article.source)))
+
+
+def _stored_or_queued(article: Article) -> str:
+    """Store here when this worker consumes the store queue; otherwise (or on a transient failure,
+    for the store task's backoff) queue the store message. A permanent failure is recorded."""
+    if not runs_locally("store"):
+        _queue_store(article)
+        return "parsed"
+    try:
+        return get_pipeline().store_article(article).status
+    except Exception as exc:
+        if is_transient(exc):
+            _queue_store(article)
+            return "parsed"
+        try:
+            get_pipeline().record_error(article.source, article.url, "store", f"{type(exc).__name__}: {exc}")
+        except Exception:  # recording is best effort; the task still ends here
+            log.exception("cannot record error", extra={"source": article.source, "url": article.url})
+        return "error"
 
 
 @app.task(bind=True, name="worker.tasks.parse")
@@ -101,9 +145,7 @@ def parse(self: Task, message: dict[str, Any]) -> str:
                         _kind="parse")
     if article is None:
         return "error"
-    store.apply_async((article.to_dict(),), queue=queue_name("store"),
-                      argsrepr=repr((_short(article.canonical_url), article.source)))
-    return "parsed"
+    return _stored_or_queued(article)
 
 
 @app.task(bind=True, name="worker.tasks.store")
