@@ -201,7 +201,9 @@ def _worker_init(sender: object = None, **_: object) -> None:
         _remember_queues(sender)
     if sender is not None and _consumes_parsing(sender):
         pipeline.warm_up_parser()   # before the fork: children share the parser's memory
-        pipeline.settle_before_fork()
+        pipeline.settle_before_fork(freeze=False)   # drop the parser's start-up garbage first (peak RSS)
+    pipeline.import_stage_modules()
+    pipeline.settle_before_fork()
     try:
         metrics.serve(settings.metrics_port, queue_depth=_queue_depth)
     except OSError as exc:  # a second worker on one host: run it, just without its own endpoint

@@ -353,6 +353,22 @@ class Pipeline:
             return "error"
 
 
+def import_stage_modules() -> None:
+    """Import what the stages import lazily (fetcher, discovery, storage, Redis helpers).
+
+    The Celery parent calls it before forking its pool: otherwise every child (and every child
+    recycled after max_tasks_per_child) spends ~1 s of CPU on these imports inside its first
+    tasks, and holds its own copy instead of sharing the parent's pages."""
+    import storage  # noqa: F401
+    import storage.index.sqlite  # noqa: F401
+    import worker.claims  # noqa: F401
+    import worker.discovery  # noqa: F401
+    import worker.fetch  # noqa: F401
+    import worker.metrics  # noqa: F401
+    import worker.politeness  # noqa: F401
+    import worker.polling  # noqa: F401
+
+
 def make_politeness(settings: Settings, redis: Any = None) -> Any:
     """Redis-shared politeness for the daemon, the in-process form for `bayegan ingest`."""
     from worker import politeness
