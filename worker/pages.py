@@ -32,6 +32,7 @@ class FetchedPage:
     warc: str | None = None
     offset: int | None = None
     revisit: bool = False         # the capture is a WARC revisit record (no payload at `offset`)
+    record_id: str | None = None  # WARC-Record-ID of that capture: the parse result refers to it
 
     def to_message(self) -> dict[str, Any]:
         """The parse task's message. The body stays out of it when the WARC capture holds it:

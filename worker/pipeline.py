@@ -31,6 +31,7 @@ from worker.config import Settings
 from worker.errors import TransientError, is_transient
 from worker.errors import describe as _describe
 from worker.pages import FetchedPage, parse_outcome, read_response_body, settle_before_fork, warm_up_parser
+from storage.warc import Capture as WarcCapture
 
 __all__ = ["Pipeline", "FetchedPage", "PollOutcome", "get_pipeline", "set_pipeline", "set_factory",
            "poll_source", "process_links", "fetch_and_archive", "parse_capture", "store_article", "reingest",
@@ -261,7 +262,7 @@ class Pipeline:
             source_id=source_id, content=result.content, content_type=getattr(result, "content_type", None),
             fetched_at=getattr(result.exchange, "fetched_at", None) or _now(),
             warc=getattr(capture, "warc", None), offset=getattr(capture, "offset", None),
-            revisit=bool(getattr(capture, "revisit", False)))
+            revisit=bool(getattr(capture, "revisit", False)), record_id=getattr(capture, "record_id", None))
 
     def _write_capture_of(self, exchange: Any, source_id: str, canonical: str, url: str) -> Any:
         metadata = {"source": source_id, "canonical_url": canonical, "article_id": article_id(canonical),
@@ -307,7 +308,23 @@ class Pipeline:
         if isinstance(outcome, tuple):
             self.record_error(page.source_id, page.url, *outcome)
             return None
+        self._annotate_capture(page, outcome)
         return outcome
+
+    def _annotate_capture(self, page: FetchedPage, article: Article) -> None:
+        """A WARC metadata record tying the capture to what the parser made of it (id, profile, version)."""
+        if page.warc is None or page.offset is None or not page.record_id:
+            return
+        capture = WarcCapture(page.warc, page.offset, page.record_id, "", page.revisit)
+        try:
+            self.archive.annotate_capture(capture, page.url, {
+                "article_id": article.id, "canonical_url": article.canonical_url, "source": page.source_id,
+                "parser_profile": article.parser.profile, "parser_version": article.parser.version,
+                "content_hash": article.content_hash})
+        except Exception as exc:  # the article itself is still stored; the capture keeps its first metadata
+            if is_transient(exc):
+                raise
+            self.record_error(page.source_id, page.url, "archive", _describe(exc))
 
     def store_article(self, article: Article) -> Any:
         from worker import metrics

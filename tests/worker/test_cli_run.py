@@ -104,3 +104,27 @@ def test_ingest_mirror_demo_runs_without_servers(tmp_path):
     with open_archive(tmp_path / "a") as arch:
         errors = sum(row.get("errors", 0) for row in arch.stats())
     assert errors >= totals["error"]
+
+
+def test_every_article_capture_names_its_parser_in_the_warc(mirror, tmp_path):
+    """WARC metadata ties each response to the article the parser made of it (profile + version)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    _, sources = mirror
+    archive = tmp_path / "archive"
+    summary = _run("ingest", "--sources", str(sources), "--archive", str(archive), "--source", "tasnim", "--json")
+    responses: dict[str, str] = {}
+    parsed: dict[str, dict] = {}
+    for path in sorted((archive / "warc").rglob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                headers = record.rec_headers
+                if record.rec_type == "response":
+                    responses[headers.get_header("WARC-Record-ID")] = headers.get_header("WARC-Target-URI")
+                elif record.rec_type == "metadata" and headers.get_header("WARC-Refers-To"):
+                    parsed[headers.get_header("WARC-Refers-To")] = json.loads(record.content_stream().read())
+    article_responses = {rid for rid, uri in responses.items() if "/fa/news/" in uri}
+    assert len(article_responses) == summary["sources"][0]["new"] > 0
+    for rid in article_responses:
+        meta = parsed[rid]
+        assert meta["parser_profile"] == "tasnim" and meta["parser_version"] and meta["article_id"]
