@@ -9,6 +9,8 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from storage.index.schema import statements
+
 Row = dict[str, Any]
 
 
@@ -57,15 +59,35 @@ class SqlIndex:
             self._deferred = []
         self._deferred.append((sql, params))
 
-    def flush(self) -> None:
+    def _take_deferred(self) -> Iterator[tuple[str, list[Sequence[Any]]]]:
+        """The queued rows as (statement, rows) runs, in order, emptying the queue."""
         pending, self._deferred = getattr(self, "_deferred", []), []
         i = 0
         while i < len(pending):
             j = i
             while j < len(pending) and pending[j][0] == pending[i][0]:
                 j += 1
-            self.executemany(pending[i][0], [p for _, p in pending[i:j]])
+            yield pending[i][0], [p for _, p in pending[i:j]]
             i = j
+
+    def flush(self) -> None:
+        for sql, rows in self._take_deferred():
+            self.executemany(sql, rows)
+
+    # -- schema ----------------------------------------------------------------------
+    def migrate(self) -> None:
+        """Apply, in order and each in its own transaction, the migration steps not applied yet."""
+        self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        for version, script in self.migrations:
+            with self.write():
+                if version <= self.schema_version():
+                    continue
+                for stmt in statements(script):
+                    self.conn.execute(stmt)
+                self.conn.execute(self._sql("INSERT INTO schema_version (version) VALUES (?)"), (version,))
+
+    def schema_version(self) -> int:
+        return int(self.one("SELECT MAX(version) AS v FROM schema_version")["v"] or 0)
 
     def discard(self) -> None:
         self._deferred = []

@@ -10,7 +10,7 @@ from typing import Any
 
 from storage.errors import IndexError_, SearchQueryError
 from storage.index.base import Row, SqlIndex
-from storage.index.schema import POSTGRES_MIGRATIONS, statements
+from storage.index.schema import POSTGRES_MIGRATIONS
 from storage.query import Term, to_tsquery
 
 try:
@@ -76,29 +76,9 @@ class PostgresIndex(SqlIndex):
             self._tx = None
             self.discard()
 
-    def migrate(self) -> None:
-        self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        for version, script in self.migrations:
-            with self.write():
-                current = self.one("SELECT MAX(version) AS v FROM schema_version")["v"] or 0
-                if version <= current:
-                    continue
-                for stmt in statements(script):
-                    self.conn.execute(stmt)
-                self.conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
-
-    def schema_version(self) -> int:
-        return int(self.one("SELECT MAX(version) AS v FROM schema_version")["v"] or 0)
-
     def flush(self) -> None:
         """Deferred rows: plain inserts go through COPY (the bulk path), upserts via executemany."""
-        pending, self._deferred = getattr(self, "_deferred", []), []
-        i = 0
-        while i < len(pending):
-            j = i
-            while j < len(pending) and pending[j][0] == pending[i][0]:
-                j += 1
-            sql, rows = pending[i][0], [p for _, p in pending[i:j]]
+        for sql, rows in self._take_deferred():
             m = _PLAIN_INSERT.match(sql)
             if m:
                 with self.conn.cursor() as cur, cur.copy(f"COPY {m.group(1)} ({m.group(2)}) FROM STDIN") as cp:
@@ -106,7 +86,6 @@ class PostgresIndex(SqlIndex):
                         cp.write_row(row)
             else:
                 self.executemany(sql, rows)
-            i = j
 
     def set_bands(self, n: int, keys: list[int], replace: bool = False) -> None:
         if replace:

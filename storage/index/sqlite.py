@@ -11,7 +11,7 @@ from typing import Any
 
 from storage.errors import IndexError_
 from storage.index.base import Row, SqlIndex
-from storage.index.schema import SQLITE_MIGRATIONS, statements
+from storage.index.schema import SQLITE_MIGRATIONS
 from storage.query import Term, to_fts5
 
 
@@ -87,20 +87,6 @@ class SqliteIndex(SqlIndex):
                 if "locked" not in str(exc) or time.monotonic() > deadline:
                     raise IndexError_(f"cannot start a write transaction: {exc}", str(self.path)) from exc
                 time.sleep(0.05)
-
-    def migrate(self) -> None:
-        self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        for version, script in self.migrations:
-            with self.write():
-                current = self.one("SELECT MAX(version) AS v FROM schema_version")["v"] or 0
-                if version <= current:
-                    continue
-                for stmt in statements(script):
-                    self.conn.execute(stmt)
-                self.conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
-
-    def schema_version(self) -> int:
-        return int(self.one("SELECT MAX(version) AS v FROM schema_version")["v"] or 0)
 
     # -- full text ------------------------------------------------------------------
     def fts_put(self, n: int, title: str, lead: str, body: str) -> None:
