@@ -59,7 +59,7 @@ def test_worker_sigkilled_mid_run_loses_nothing_and_stores_nothing_twice(tmp_pat
             at_kill = stored_count(fleet.archive_dir)
             assert at_kill < len(expected), "the kill must land mid-run"
             fleet.worker("w2", concurrency=2)          # unacked messages come back after the visibility timeout
-            wait_for(lambda: stored_count(fleet.archive_dir) >= len(expected) and fleet.drained(), 120,
+            wait_for(lambda: stored_count(fleet.archive_dir) >= len(expected) and fleet.drained(), 240,
                      what="the rest after restart", fleet=fleet)
             _assert_exactly_once(fleet.archive_dir, expected, killed_pid=first.pid)
         except BaseException:
@@ -125,7 +125,7 @@ def test_redis_restarted_mid_run_the_ingest_completes(tmp_path, own_redis):
             time.sleep(4)
             start_redis()
             assert down_at < len(expected), "Redis must go away mid-run"
-            wait_for(lambda: stored_count(fleet.archive_dir) >= len(expected) and fleet.drained(), 150,
+            wait_for(lambda: stored_count(fleet.archive_dir) >= len(expected) and fleet.drained(), 300,
                      what="the rest after Redis returns", fleet=fleet)
             _assert_exactly_once(fleet.archive_dir, expected)
         except BaseException:
