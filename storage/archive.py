@@ -21,7 +21,7 @@ from storage import minhash
 from storage.capture import Exchange
 from storage.errors import IndexError_, StorageError
 from storage.index import SqlIndex
-from storage.records import LineAppender, Skipped, read_line, utc_now
+from storage.records import LineAppender, Skipped, parse_timestamp, read_line, utc_now
 from storage.text import fold, folded_shingles
 from storage.warc import Capture, WarcFileWriter
 
@@ -75,11 +75,8 @@ def _iso_utc(ts: datetime) -> str:
 
 def _published(article: Article) -> tuple[str | None, str | None]:
     for value in (article.published, article.fetched_at):
-        if not value:
-            continue
-        try:
-            dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
+        dt = parse_timestamp(value)
+        if dt is None:
             continue
         utc = _iso_utc(dt) if dt.tzinfo else None
         return utc, dt.date().isoformat()     # the day as published (Tehran local for agencies)

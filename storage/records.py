@@ -26,6 +26,17 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def parse_timestamp(value: str | None) -> datetime | None:
+    """An ISO 8601 timestamp as written in records and WARC metadata (`Z` accepted); None if absent
+    or unreadable. A naive result is returned as is: callers decide what it means."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
 def day_dir(base: Path, when: datetime) -> Path:
     return base / f"{when.year:04d}" / f"{when.month:02d}" / f"{when.day:02d}"
 

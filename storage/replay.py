@@ -20,18 +20,13 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from storage.capture import Exchange
 from storage.errors import CorruptInput
-from storage.records import Skipped
+from storage.records import Skipped, parse_timestamp
 from storage.warc import warc_files
 
 
 def _parse_date(s: str | None) -> datetime | None:
-    if not s:
-        return None
-    try:
-        dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    dt = parse_timestamp(s)
+    return dt if dt is None or dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
 def _read_payload(path: Path, offset: int) -> bytes:

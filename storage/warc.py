@@ -28,7 +28,7 @@ from warcio.warcwriter import GzippingWrapper, WARCWriter
 
 from storage.capture import Exchange
 from storage.errors import DiskError
-from storage.records import day_dir, utc_now
+from storage.records import day_dir, parse_timestamp, utc_now
 
 WARC_VERSION = "WARC/1.1"
 # warcio compresses every record at zlib level 9; level 6 (gzip's and zlib's default) is about
@@ -185,11 +185,8 @@ class WarcFileWriter:
 
 
 def _warc_date(fetched_at: str) -> str | None:
-    if not fetched_at:
-        return None
-    try:
-        dt = datetime.fromisoformat(fetched_at.replace("Z", "+00:00"))
-    except ValueError:
+    dt = parse_timestamp(fetched_at)
+    if dt is None:
         return None
     if dt.tzinfo is not None:
         dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
