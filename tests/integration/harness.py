@@ -6,6 +6,7 @@ session so a test can SIGKILL a whole worker (parent and pool children) at once.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any, Callable
 
 import redis
@@ -113,6 +115,20 @@ class Fleet:
             pass
         self._stopped.add(proc)
         proc.wait(timeout=30)
+
+    @contextlib.contextmanager
+    def running(self, *, cleanup_redis: bool = True) -> Iterator["Fleet"]:
+        """Print every process's log if the block fails; always stop the processes and (unless the
+        test's Redis is its own) remove our keys from the shared one."""
+        try:
+            yield self
+        except BaseException:
+            print(self.logs())
+            raise
+        finally:
+            self.stop_all()
+            if cleanup_redis:
+                self.cleanup_redis()
 
     def stop_all(self) -> None:
         for _, proc, _ in self.procs:

@@ -51,7 +51,7 @@ def test_worker_sigkilled_mid_run_loses_nothing_and_stores_nothing_twice(tmp_pat
         sources = write_sources(mirror, tmp_path / "sources.toml", poll_interval=4, min_poll=4, max_poll=4)
         expected = {canonicalize(a.url, a.agency) for a in mirror.articles}
         fleet = Fleet(tmp_path, sources, redis_db_url(db=6), BAYEGAN_POLITENESS="1", BAYEGAN_CLAIM_TTL="20")
-        try:
+        with fleet.running():
             first = fleet.worker("w1", concurrency=2)
             fleet.beat("beat")
             wait_for(lambda: stored_count(fleet.archive_dir) >= 15, 60, interval=0.05, what="a partial run", fleet=fleet)
@@ -62,12 +62,6 @@ def test_worker_sigkilled_mid_run_loses_nothing_and_stores_nothing_twice(tmp_pat
             wait_for(lambda: stored_count(fleet.archive_dir) >= len(expected) and fleet.drained(), 240,
                      what="the rest after restart", fleet=fleet)
             _assert_exactly_once(fleet.archive_dir, expected, killed_pid=first.pid)
-        except BaseException:
-            print(fleet.logs())
-            raise
-        finally:
-            fleet.stop_all()
-            fleet.cleanup_redis()
 
 
 @pytest.fixture()
@@ -116,7 +110,7 @@ def test_redis_restarted_mid_run_the_ingest_completes(tmp_path, own_redis):
         # politeness on: every fetch also talks to this Redis (shared per-host slots)
         fleet = Fleet(tmp_path, sources, redis_db_url(OWN_REDIS_PORT, db=7), BAYEGAN_POLITENESS="1",
                       BAYEGAN_CLAIM_TTL="20")
-        try:
+        with fleet.running(cleanup_redis=False):
             fleet.worker("w1", concurrency=2)
             fleet.beat("beat")
             wait_for(lambda: stored_count(fleet.archive_dir) >= 15, 60, interval=0.05, what="a partial run", fleet=fleet)
@@ -128,8 +122,3 @@ def test_redis_restarted_mid_run_the_ingest_completes(tmp_path, own_redis):
             wait_for(lambda: stored_count(fleet.archive_dir) >= len(expected) and fleet.drained(), 300,
                      what="the rest after Redis returns", fleet=fleet)
             _assert_exactly_once(fleet.archive_dir, expected)
-        except BaseException:
-            print(fleet.logs())
-            raise
-        finally:
-            fleet.stop_all()

@@ -48,7 +48,7 @@ def beat_run(tmp_path_factory):
         fleet = Fleet(tmp, sources, redis_db_url(db=5), BAYEGAN_TEST_EXPLODE=marker, BAYEGAN_METRICS_PORT=metrics_port)
         expected = {canonicalize(a.url, a.agency): a for a in articles}
         victim_canonical = canonicalize(victim.url, victim.agency)
-        try:
+        with fleet.running():
             started = time.time()
             fleet.worker("w1", concurrency=2, hooked=True)
             fleet.beat("beat1")
@@ -63,12 +63,6 @@ def beat_run(tmp_path_factory):
             fleet.call("worker.tasks.reingest", kwargs={})
             wait_for(lambda: any(e.get("event") == "reingest done" for e in fleet.log_events("w1")), 60,
                      what="the reingest task", fleet=fleet)
-        except BaseException:
-            print(fleet.logs())
-            raise
-        finally:
-            fleet.stop_all()
-            fleet.cleanup_redis()
         yield {"fleet": fleet, "expected": expected, "victim": victim_canonical, "marker": marker,
                "victim_source": victim.agency,
                "elapsed": stopped_polling - started, "feed_polls": feed_polls, "sources": sources,
@@ -242,18 +236,12 @@ def test_bayegan_run_is_a_one_machine_daemon(tmp_path):
         sources = write_sources(mirror, tmp_path / "sources.toml", poll_interval=POLL, min_poll=POLL, max_poll=POLL)
         expected = {canonicalize(a.url, a.agency) for a in mirror.articles}
         fleet = Fleet(tmp_path, sources, redis_db_url(db=8))
-        try:
+        with fleet.running():
             daemon = fleet.bayegan("run", "run", "--concurrency", "2", "--queues",
                                    "discover,fetch,parse,store,reingest")
             wait_for(lambda: stored_count(fleet.archive_dir) >= len(expected), 60, what="the daemon's ingest",
                      fleet=fleet)
             fleet.kill(daemon, signal.SIGTERM)      # warm shutdown
             assert daemon.returncode is not None
-        except BaseException:
-            print(fleet.logs())
-            raise
-        finally:
-            fleet.stop_all()
-            fleet.cleanup_redis()
     records = record_lines(fleet.archive_dir)
     assert sorted(r["article"]["canonical_url"] for r in records) == sorted(expected)
