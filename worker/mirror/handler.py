@@ -51,7 +51,8 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def send_response(self, code: int, message: str | None = None) -> None:
-        self._status = code
+        if self._record is not None:     # None: an error answered before do_GET (a malformed request)
+            self._record.status = code
         super().send_response(code, message)
 
     def finish(self) -> None:
@@ -61,6 +62,7 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def handle_one_request(self) -> None:
+        self._record: RequestRecord | None = None    # one per request on a kept-alive connection
         try:
             super().handle_one_request()
         except OSError:      # the socket was reset on purpose, or the client left
@@ -70,9 +72,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.do_GET(head=True)
 
     def do_GET(self, head: bool = False) -> None:
-        self._status = 0
-        started = time.time()
-        mirror, site = self.server.mirror, self.server.site
+        # Logged before any byte of the response leaves, so a client that has its answer always
+        # finds its request in the log; send_response fills in the status (0: reset, no answer).
+        self._record = RequestRecord(self.command, self.path, dict(self.headers.items()), time.time(),
+                                     self.server.agency, 0,
+                                     f"http://127.0.0.1:{self.server.server_address[1]}{self.path}")
+        self.server.mirror._log(self._record)
+        site = self.server.site
         try:
             if site is None:
                 self._simple(200, b"stolen page on a foreign host\n")
@@ -80,10 +86,6 @@ class _Handler(BaseHTTPRequestHandler):
                 self._serve(site, head)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
-        finally:
-            mirror._log(RequestRecord(self.command, self.path, dict(self.headers.items()), started,
-                                      self.server.agency, self._status,
-                                      f"http://127.0.0.1:{self.server.server_address[1]}{self.path}"))
 
     # ---- routing -------------------------------------------------------------------------------
     def _serve(self, site: AgencySite, head: bool) -> None:
