@@ -23,4 +23,4 @@ VOLUME ["/data/archive"]
 # 9808: Prometheus metrics of the worker; 5555: Flower.
 EXPOSE 9808 5555
 
-CMD ["celery", "-A", "worker.celery_app", "worker", "-Q", "discover,fetch,parse,store,reingest", "--concurrency", "2", "-E"]
+CMD ["celery", "-A", "worker.daemon.app", "worker", "-Q", "discover,fetch,parse,store,reingest", "--concurrency", "2", "-E"]

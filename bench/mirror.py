@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from worker.mirror import MirrorServer
-from worker.mirror.sitegen import FAMILIES, generate_article
+from worker.testing.mirror import MirrorServer
+from worker.testing.mirror.sitegen import FAMILIES, generate_article
 
 
 def main() -> None:

@@ -4,7 +4,7 @@
 
 Page sets
   corpus     the real agency pages with hand-checked truth ($BAYEGAN_CORPUS/truth/*/*.json)
-  generated  pages from worker.mirror.sitegen.generate_article over the four families
+  generated  pages from worker.testing.mirror.sitegen.generate_article over the four families
              (half plain, half padded to ~120 KB like real agency pages), truth from the generator
 
 Rows: bayegan (profiles + generic fallback, what `parse` does), bayegan-gen (the generic layer alone,
@@ -104,7 +104,7 @@ def related_links(html: bytes, own_url: str) -> list[str]:
 
 
 def generated_pages(count: int) -> list[Page]:
-    from worker.mirror.sitegen import generate_article
+    from worker.testing.mirror.sitegen import generate_article
 
     pages = []
     for n in range(count):

@@ -28,7 +28,7 @@ import redis
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from worker.mirror import MirrorServer  # noqa: E402
+from worker.testing.mirror import MirrorServer  # noqa: E402
 
 BROKER = "redis://127.0.0.1:6379/8"
 
@@ -124,7 +124,7 @@ def bench_celery(mirror: MirrorServer, sources: Path, tmp: Path, expected: int, 
     archive, prefix = tmp / "celery-archive", f"bench{uuid.uuid4().hex[:6]}_"
     env = env_for(archive, sources, prefix)
     queues = ",".join(prefix + q for q in ("discover", "fetch", "parse", "store"))
-    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "-Q", queues,
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "worker.daemon.app", "worker", "-Q", queues,
                                "-c", str(concurrency), "--without-gossip", "--without-mingle",
                                "--without-heartbeat", "--loglevel", os.environ.get("BENCH_LOG_LEVEL", "WARNING"), "-n", f"{prefix}@%h"],
                               cwd=tmp, env=env, stdout=open(tmp / "worker.log", "wb"), stderr=subprocess.STDOUT,
@@ -182,8 +182,8 @@ def bench_embedded(sources: Path, tmp: Path) -> dict:
 def bench_reingest(archive: Path, tmp: Path) -> dict:
     copy = tmp / "reingest-archive"
     shutil.copytree(archive, copy)
-    code = ("import json,time,sys; from worker.config import Settings; from worker.pipeline import Pipeline;"
-            "from worker.reingest import reingest;"
+    code = ("import json,time,sys; from worker.config import Settings; from worker.pipeline.stages import Pipeline;"
+            "from worker.pipeline.reingest import reingest;"
             f"p=Pipeline(Settings(archive_dir=r'{copy}', metrics_port=0)); t=time.perf_counter(); s=reingest(p);"
             "print(json.dumps({'seconds': time.perf_counter()-t, **s.to_dict()}))")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=tmp, env=env_for(copy, Path("/dev/null"), "x_"),

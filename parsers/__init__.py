@@ -5,16 +5,13 @@ Public API (the rest of the project calls only these):
     PARSER_VERSION
     Article and friends (parsers.article), ParseError / NotAnArticle / DecodeError (parsers.errors)
 """
-from parsers.article import Article, Attribution, Block, Capture, Image, Normalized, ParserInfo
+from parsers.article import PARSER_VERSION, Article, Attribution, Block, Capture, Image, Normalized, ParserInfo
 from parsers.errors import DecodeError, NotAnArticle, ParseError
 
 __all__ = [
     "Article", "Attribution", "Block", "Capture", "Image", "Normalized", "ParserInfo",
     "ParseError", "NotAnArticle", "DecodeError", "parse", "PARSER_VERSION",
 ]
-
-# Bumped whenever extraction output may change: re-ingest writes new versions only where output changed.
-PARSER_VERSION = "0.1.0"
 
 
 def parse(data: bytes, url: str, *, source: str | None = None, content_type: str | None = None,

@@ -1,4 +1,4 @@
-"""The Article model: what `bayegan parse` prints and what records hold (DESIGN.md).
+"""The Article model: what `bayegan parse` prints and what records hold (docs/design.md).
 
 Kept free of any I/O or third-party imports so every layer (storage, worker) can depend on it.
 """
@@ -9,6 +9,9 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+# Bumped whenever extraction output may change: re-ingest writes new versions only where output changed.
+PARSER_VERSION = "0.1.0"
 
 BlockType = Literal["paragraph", "heading", "quote", "list_item", "caption"]
 BLOCK_TYPES: tuple[str, ...] = ("paragraph", "heading", "quote", "list_item", "caption")

@@ -16,8 +16,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
-from parsers import PARSER_VERSION
-from parsers.article import Article, Attribution, Block, Image, Normalized, ParserInfo, article_id, content_hash
+from parsers.article import PARSER_VERSION, Article, Attribution, Block, Image, Normalized, ParserInfo, article_id, content_hash
 from parsers.clean import cut_at_end_marker, is_end_marker, is_reporter_code, region_soup, strip_end_marker_suffix
 from parsers.encoding import decode_html
 from parsers.errors import DecodeError, NotAnArticle
@@ -207,7 +206,7 @@ def _merge_split_attribution(blocks: list[Block]) -> list[Block]:
 
 
 def _dates():
-    from parsers import dates  # owned by the dates engineer; imported late so `import parsers` stays cheap
+    from parsers import dates  # imported late so `import parsers` stays cheap
     return dates
 
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storage.archive import Archive, RebuildReport, StoreResult, Version
+from storage.archive import Archive, Version
 from storage.capture import Exchange
+from storage.dedup import Status, StoreResult
 from storage.errors import CorruptInput, DiskError, IndexError_, NotFound, SearchQueryError, StorageError
 from storage.index import open_index
+from storage.rebuild import RebuildReport
 from storage.records import Skipped
 from storage.warc import Capture
 
@@ -47,5 +49,5 @@ def open_from_settings(settings: object) -> Archive:
 
 
 __all__ = ["Archive", "Capture", "CorruptInput", "DiskError", "Exchange", "IndexError_", "NotFound",
-           "RebuildReport", "SearchQueryError", "Skipped", "StorageError", "StoreResult", "Version",
+           "RebuildReport", "SearchQueryError", "Skipped", "Status", "StorageError", "StoreResult", "Version",
            "open_archive", "open_from_settings"]

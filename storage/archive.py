@@ -1,6 +1,6 @@
 """Archive: the one object the pipeline talks to (WARC captures, records on disk, the index).
 
-Dedup (DESIGN.md order) happens inside one index write transaction holding the index-wide
+Dedup (storage.dedup) happens inside one index write transaction holding the index-wide
 writer lock, so two processes storing the same article at the same moment produce exactly
 one record: the second sees the first one's committed row. The record line is appended and
 fsynced before the index commits the pointer to it.
@@ -11,47 +11,22 @@ import functools
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from parsers.article import Article, article_id, content_hash
-from storage import minhash
+from parsers.article import Article, article_id
+from storage import dedup, minhash
 from storage.capture import Exchange
 from storage.errors import IndexError_, StorageError
 from storage.index import SqlIndex
-from storage.records import LineAppender, Skipped, parse_timestamp, read_line, utc_now
-from storage.text import fold, folded_shingles
+from storage.dedup import Prepared, StoreResult, iso_utc
+from storage.records import LineAppender, Skipped, read_line, utc_now
 from storage.warc import Capture, WarcFileWriter
 
-Status = Literal["new", "version", "unchanged", "alias"]
-MIN_SHINGLES = 5          # shorter texts are not compared for near-duplicates (too little evidence)
-SHINGLE_K = 3
-
-
-@dataclass(slots=True)
-class StoreResult:
-    status: Status
-    article_id: str
-    cluster_id: str | None
-    version: int = 1
-    alias_of: str | None = None
-    near_duplicate_of: str | None = None
-    similarity: float | None = None
-
-
-@dataclass(slots=True)
-class Prepared:
-    article: Article
-    id: str
-    content_hash: str
-    folded: tuple[str, str, str] | None      # None until `complete`: an unchanged article needs none
-    sig: bytes | None
-    keys: list[int]
-    published_utc: str | None
-    published_day: str | None
-    empty: bool
+if TYPE_CHECKING:
+    from storage.rebuild import RebuildReport
 
 
 @dataclass(slots=True)
@@ -60,27 +35,6 @@ class Version:
     stored_at: str
     content_hash: str
     article: Article
-
-
-@dataclass
-class RebuildReport:
-    records: int = 0
-    articles: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
-
-
-def _iso_utc(ts: datetime) -> str:
-    return ts.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _published(article: Article) -> tuple[str | None, str | None]:
-    for value in (article.published, article.fetched_at):
-        dt = parse_timestamp(value)
-        if dt is None:
-            continue
-        utc = _iso_utc(dt) if dt.tzinfo else None
-        return utc, dt.date().isoformat()     # the day as published (Tehran local for agencies)
-    return None, None
 
 
 def _db_errors() -> tuple[type[BaseException], ...]:
@@ -117,7 +71,7 @@ class Archive:
         self._db_errors = _db_errors()
         with self.index.write():                  # LSH layout is fixed when the index is created
             self.index.set_meta({"num_perm": str(num_perm), "threshold": str(near_dup_threshold),
-                                 "shingle_k": str(SHINGLE_K)})
+                                 "shingle_k": str(dedup.SHINGLE_K)})
         meta = self.index.meta()
         self.lsh = minhash.LshParams.for_threshold(float(meta["threshold"]), int(meta["num_perm"]))
 
@@ -129,9 +83,9 @@ class Archive:
                              "date": previous["warc_date"], "record_id": previous["record_id"]}
         cap = self._warc.write(exchange, {"worker": self.worker_name, **metadata}, prev)
         if not cap.revisit:
-            with self._guard(), self.index.write():
+            with self.guard(), self.index.write():
                 self.index.put_capture(exchange.url, cap.payload_digest, cap.record_id,
-                                       exchange.fetched_at or _iso_utc(utc_now()), cap.warc, cap.offset)
+                                       exchange.fetched_at or iso_utc(utc_now()), cap.warc, cap.offset)
         return cap
 
     @_locked
@@ -152,37 +106,13 @@ class Archive:
         return self.index.is_known(canonical_url)
 
     def prepare(self, article: Article, *, full: bool = True) -> Prepared:
-        """The CPU part of storing (folding, MinHash), done outside the writer lock.
-
-        `full=False` leaves folding and MinHash to `complete` (for an article the index already
-        holds with this content hash: storing it again is "unchanged" and needs neither)."""
-        norm = article.normalized
-        text = norm.text or article.text or ""
-        ch = article.content_hash or content_hash(norm.title or article.title, text)
-        utc, day = _published(article)
-        p = Prepared(article, article.id or article_id(article.canonical_url), ch, None, None, [],
-                     utc, day, not text.strip())
-        return self.complete(p) if full else p
-
-    def complete(self, p: Prepared) -> Prepared:
-        """Folded fields, MinHash signature and LSH band keys (once per Prepared)."""
-        if p.folded is not None:
-            return p
-        article, norm = p.article, p.article.normalized
-        text = norm.text or article.text or ""
-        folded_text = fold(text)
-        sh = folded_shingles(folded_text, SHINGLE_K)
-        sig = minhash.signature(sh, self.lsh.num_perm) if len(sh) >= MIN_SHINGLES else None
-        p.folded = (fold(norm.title or article.title), fold(norm.lead or article.lead or ""), folded_text)
-        p.sig = minhash.to_blob(sig) if sig is not None else None
-        p.keys = minhash.band_keys(sig, self.lsh) if sig is not None else []
-        return p
+        """The CPU part of storing (folding, MinHash), done outside the writer lock."""
+        return dedup.prepare(article, self.lsh, full=full)
 
     def _stored_unchanged(self, article: Article) -> bool:
         """Read-only pre-check (no writer lock): does the index hold this id with this content?
         Only decides how much to prepare; the dedup decision is made again under the lock."""
-        norm = article.normalized
-        ch = article.content_hash or content_hash(norm.title or article.title, norm.text or article.text or "")
+        ch = dedup.article_hash(article)
         try:
             row = self.index.one("SELECT content_hash FROM articles WHERE id = ?",
                                  (article.id or article_id(article.canonical_url),))
@@ -199,68 +129,24 @@ class Archive:
         prepared = [self.prepare(a, full=not self._stored_unchanged(a)) for a in articles]
         self._records.begin()
         try:
-            with self._guard(), self.index.write():
-                results = [self._apply(p) for p in prepared]
+            with self.guard(), self.index.write():
+                results = [self.apply(p) for p in prepared]
                 self._records.sync()
         except BaseException:
             self._records.rollback()      # lines of a rolled-back batch never stay on disk
             raise
         return results
 
-    def _apply(self, p: Prepared, replay: tuple[str, int, str] | None = None) -> StoreResult:
-        idx, a = self.index, p.article
-        stored_at = replay[2] if replay else _iso_utc(utc_now())
-        found = idx.lookup(p.id, a.canonical_url, p.content_hash)
-        row = found.get("id")
-        if row is not None:
-            if row["content_hash"] == p.content_hash:
-                return StoreResult("unchanged", row["id"], row["cluster_id"], row["versions"])
-            self.complete(p)      # changed since the pre-check (another writer): prepare it now
-            version = row["versions"] + 1
-            rec = replay[:2] if replay else self._record("version", p, version, stored_at)
-            idx.update_article(row["n"], {
-                "url": a.url, "title": a.title, "published": a.published, "published_day": p.published_day,
-                "published_utc": p.published_utc, "content_hash": p.content_hash, "versions": version,
-                "empty_body": int(p.empty), "record_file": rec[0], "record_offset": rec[1],
-                "minhash": p.sig, "last_stored": stored_at})
-            idx.insert_version(p.id, version, p.content_hash, rec, stored_at)
-            idx.fts_put(row["n"], *p.folded)
-            idx.set_bands(row["n"], p.keys, replace=True)
-            return StoreResult("version", row["id"], row["cluster_id"], version)
-        alias = found.get("alias")
-        if alias is not None and alias["content_hash"] == p.content_hash:
-            target = idx.article(alias["id"])
-            return StoreResult("unchanged", alias["id"], target and target["cluster_id"], alias_of=alias["id"])
-        same = found.get("hash")
-        if same is not None and alias is None:
-            rec = replay[:2] if replay else self._record("alias", p, 1, stored_at, alias_of=same["id"])
-            idx.insert_alias(a.canonical_url, same["id"], a.source, p.content_hash, rec, stored_at)
-            return StoreResult("alias", same["id"], same["cluster_id"], alias_of=same["id"])
-        self.complete(p)
-        best, best_sim = None, 0.0
-        if p.sig is not None:
-            mine = minhash.from_blob(p.sig)
-            for cand in idx.candidates(p.keys):
-                if cand["minhash"] is None:
-                    continue
-                sim = minhash.jaccard(mine, minhash.from_blob(cand["minhash"]))
-                if sim >= self.threshold and (sim > best_sim or (sim == best_sim and cand["n"] < best["n"])):
-                    best, best_sim = cand, sim
-        cluster_id = best["cluster_id"] if best else p.id
-        rec = replay[:2] if replay else self._record("new", p, 1, stored_at)
-        n = idx.insert_article({
-            "id": p.id, "canonical_url": a.canonical_url, "url": a.url, "source": a.source, "title": a.title,
-            "published": a.published, "published_day": p.published_day, "published_utc": p.published_utc,
-            "content_hash": p.content_hash, "versions": 1, "cluster_id": cluster_id, "empty_body": int(p.empty),
-            "record_file": rec[0], "record_offset": rec[1], "minhash": p.sig, "first_stored": stored_at,
-            "last_stored": stored_at})
-        idx.insert_version(p.id, 1, p.content_hash, rec, stored_at)
-        idx.fts_add(n, *p.folded)
-        idx.set_bands(n, p.keys)
-        if best:
-            idx.join_cluster(cluster_id, p.id, p.published_utc, best)
-        return StoreResult("new", p.id, cluster_id, 1, near_duplicate_of=best and best["id"],
-                           similarity=best_sim if best else None)
+    def apply(self, p: Prepared, replay: tuple[str, int, str] | None = None) -> StoreResult:
+        """Dedup one prepared article (inside `guard()` and an index write); `replay` = (record file,
+        offset, stored_at) of a line already on disk (index rebuild) instead of writing a new one."""
+        stored_at = replay[2] if replay else iso_utc(utc_now())
+
+        def write_record(kind: str, version: int, alias_of: str | None) -> tuple[str, int]:
+            return replay[:2] if replay else self._record(kind, p, version, stored_at, alias_of)
+
+        return dedup.apply(self.index, p, lsh=self.lsh, threshold=self.threshold, stored_at=stored_at,
+                           write_record=write_record)
 
     def _record(self, kind: str, p: Prepared, version: int, stored_at: str, alias_of: str | None = None
                 ) -> tuple[str, int]:
@@ -271,8 +157,8 @@ class Archive:
     # -- errors and polls ----------------------------------------------------------------
     @_locked
     def record_error(self, source: str | None, url: str | None, kind: str, message: str) -> None:
-        at = _iso_utc(utc_now())
-        with self._guard(), self.index.write():
+        at = iso_utc(utc_now())
+        with self.guard(), self.index.write():
             self._events.append({"event": "error", "at": at, "source": source, "url": url, "kind": kind,
                                  "message": message})
             self._events.sync()
@@ -280,8 +166,8 @@ class Archive:
 
     @_locked
     def record_poll(self, source: str, ok: bool) -> None:
-        at = _iso_utc(utc_now())
-        with self._guard(), self.index.write():
+        at = iso_utc(utc_now())
+        with self.guard(), self.index.write():
             self._events.append({"event": "poll", "at": at, "source": source, "ok": bool(ok)})
             self._events.sync()
             self.index.add_poll(source, ok, at)
@@ -360,12 +246,13 @@ class Archive:
         return self.index.stats()
 
     @_locked
-    def rebuild_index(self, batch: int = 2000) -> RebuildReport:
+    def rebuild_index(self, batch: int = 2000) -> "RebuildReport":
         from storage.rebuild import rebuild
         return rebuild(self, batch)
 
     # -- plumbing ------------------------------------------------------------------------
-    def _guard(self) -> "_Guard":
+    def guard(self) -> "_Guard":
+        """Driver errors inside become IndexError_ (retryable StorageError)."""
         return _Guard(self._db_errors)
 
     def close(self) -> None:

@@ -9,14 +9,23 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from parsers.article import Article
+from storage.dedup import SHINGLE_K
 from storage.records import Skipped, iter_file
 
 if TYPE_CHECKING:
-    from storage.archive import Archive, RebuildReport
+    from storage.archive import Archive
+
+
+@dataclass
+class RebuildReport:
+    records: int = 0
+    articles: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def _lines(root: Path, path: Path, report: list[Skipped]) -> Iterator[tuple[str, str, int, dict[str, Any]]]:
@@ -34,22 +43,20 @@ def _ordered(root: Path, subdir: str, report: list[Skipped]) -> Iterator[tuple[s
         yield from heapq.merge(*(_lines(root, f, report) for f in files), key=lambda t: (t[0], t[1], t[2]))
 
 
-def rebuild(archive: "Archive", batch: int) -> "RebuildReport":
-    from storage.archive import RebuildReport
-
+def rebuild(archive: "Archive", batch: int) -> RebuildReport:
     report = RebuildReport()
     idx = archive.index
     idx.reset()
-    meta = {"num_perm": str(archive.lsh.num_perm), "threshold": str(archive.threshold), "shingle_k": "3"}
+    meta = {"num_perm": str(archive.lsh.num_perm), "threshold": str(archive.threshold), "shingle_k": str(SHINGLE_K)}
     with idx.write():
         idx.set_meta(meta)
     pending: list[tuple[str, str, int, dict[str, Any]]] = []
 
     def flush() -> None:
         prepared = [(archive.prepare(Article.from_dict(o["article"])), (rel, off, at)) for at, rel, off, o in pending]
-        with archive._guard(), idx.write():
+        with archive.guard(), idx.write():
             for p, where in prepared:
-                if archive._apply(p, replay=where).status == "new":
+                if archive.apply(p, replay=where).status == "new":
                     report.articles += 1
         pending.clear()
 
@@ -62,7 +69,7 @@ def rebuild(archive: "Archive", batch: int) -> "RebuildReport":
             flush()
     if pending:
         flush()
-    with archive._guard(), idx.write():
+    with archive.guard(), idx.write():
         for at, _rel, _off, ev in _ordered(archive.root, "events", report.skipped):
             if ev.get("event") == "error":
                 idx.add_error(ev.get("source"), ev.get("url"), ev.get("kind") or "error", ev.get("message") or "", at)

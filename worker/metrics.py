@@ -1,7 +1,7 @@
 """Prometheus metrics of the worker.
 
 Celery's prefork pool runs tasks in child processes, so the counters use prometheus_client's
-multiprocess mode: worker.celery_app sets PROMETHEUS_MULTIPROC_DIR before anything imports
+multiprocess mode: worker.daemon.app sets PROMETHEUS_MULTIPROC_DIR before anything imports
 prometheus_client, and the parent process serves the merged view.
 Queue depth is read from Redis at scrape time (a collector), so it is never stale.
 """
@@ -22,7 +22,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 log = logging.getLogger("bayegan.metrics")
 
-_MP_ENV = "PROMETHEUS_MULTIPROC_DIR"  # set by worker.celery_app before prometheus_client is imported
+_MP_ENV = "PROMETHEUS_MULTIPROC_DIR"  # set by worker.daemon.app before prometheus_client is imported
 
 ARTICLES = Counter("bayegan_articles", "Articles stored, by source and store status "
                    "(new, version, alias, unchanged); each article counted once per status change",

@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import redis
 
-from worker.mirror.sources_toml import dump_sources
+from worker.testing.mirror.sources_toml import dump_sources
 
 REPO = Path(__file__).resolve().parents[2]
 HOOKED = Path(__file__).with_name("hooked_celery.py")
@@ -70,7 +70,7 @@ class Fleet:
     def _spawn(self, name: str, args: list[str], hooked: bool = False) -> subprocess.Popen:
         log = self.tmp / f"{name}.log"
         cmd = [PY, str(HOOKED)] if hooked else [PY, "-m", "celery"]
-        proc = subprocess.Popen(cmd + ["-A", "worker.celery_app", *args], cwd=self.tmp, env=self.env,
+        proc = subprocess.Popen(cmd + ["-A", "worker.daemon.app", *args], cwd=self.tmp, env=self.env,
                                 stdout=open(log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
         self.procs.append((name, proc, log))
         return proc
@@ -99,7 +99,7 @@ class Fleet:
                 raise AssertionError(f"{name} exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
 
     def call(self, task: str, *, args: list | None = None, kwargs: dict | None = None) -> str:
-        cmd = [PY, "-m", "celery", "-A", "worker.celery_app", "call", task]
+        cmd = [PY, "-m", "celery", "-A", "worker.daemon.app", "call", task]
         if args is not None:
             cmd += ["--args", json.dumps(args)]
         if kwargs is not None:

@@ -1,6 +1,6 @@
 """`celery` with one page made to crash the parser: the real worker, the real parser for every other page.
 
-Started as `python hooked_celery.py -A worker.celery_app worker ...` by the integration tests.
+Started as `python hooked_celery.py -A worker.daemon.app worker ...` by the integration tests.
 BAYEGAN_TEST_EXPLODE names a URL fragment; parsing a page whose URL contains it raises the
 kind of unexpected exception a parser bug would (not a ParseError), before the real parser runs.
 Installed before Celery forks its pool, so every child inherits it.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from worker import pages
+from worker.pipeline import pages
 
 _real_parse = pages.parse_page
 

@@ -21,7 +21,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from parsers.urls import canonicalize
 from storage import open_archive
-from worker.mirror import MirrorServer
+from worker.testing.mirror import MirrorServer
 from tests.integration.harness import (Fleet, record_lines, redis_db_url, stored_count, wait_for,
                                        warc_article_captures, write_sources)
 
@@ -59,7 +59,7 @@ def beat_run(tmp_path_factory):
             metrics_text = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).text
             stopped_polling = time.time()
             feed_polls = {a: len(mirror.requests(a, mirror.sites[a].feed_path)) for a in mirror.sites}
-            # re-ingest through the broker, as an operator would: `celery -A worker.celery_app call ...`
+            # re-ingest through the broker, as an operator would: `celery -A worker.daemon.app call ...`
             fleet.call("worker.tasks.reingest", kwargs={})
             wait_for(lambda: any(e.get("event") == "reingest done" for e in fleet.log_events("w1")), 60,
                      what="the reingest task", fleet=fleet)
@@ -159,8 +159,8 @@ def archive_copy(beat_run, tmp_path):
 
 def _reingest(archive_dir: Path, sources: Path):
     from worker.config import Settings
-    from worker.pipeline import Pipeline
-    from worker.reingest import reingest
+    from worker.pipeline.stages import Pipeline
+    from worker.pipeline.reingest import reingest
 
     pipeline = Pipeline(Settings(archive_dir=archive_dir, sources_file=sources, metrics_port=0))
     try:
@@ -170,7 +170,7 @@ def _reingest(archive_dir: Path, sources: Path):
 
 
 def _exploding(monkeypatch, marker):
-    from worker import pages
+    from worker.pipeline import pages
 
     real = pages.parse_page
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from worker.mirror import MirrorServer
+from worker.testing.mirror import MirrorServer
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Every fault is served exactly as documented in worker.mirror.faults, and the mirror survives it."""
+"""Every fault is served exactly as documented in worker.testing.mirror.faults, and the mirror survives it."""
 from __future__ import annotations
 
 import html
@@ -14,7 +14,7 @@ import pytest
 from defusedxml import ElementTree as DefusedET
 from defusedxml.common import EntitiesForbidden
 
-from worker.mirror import FAULTS, FEED_FAULTS
+from worker.testing.mirror import FAULTS, FEED_FAULTS
 
 
 def _fault_article(mirror, name):

@@ -9,7 +9,7 @@ import jdatetime
 import pytest
 from bs4 import BeautifulSoup
 
-from worker.mirror.sitegen import FAMILIES, generate_article, generate_listing
+from worker.testing.mirror.sitegen import FAMILIES, generate_article, generate_listing
 
 # the selectors observed on the real pages of each family (see the corpus truth files)
 BODY = {

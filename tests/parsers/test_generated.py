@@ -1,4 +1,4 @@
-"""Pages of the test mirror's generator (worker.mirror.sitegen), all four families, plain and padded."""
+"""Pages of the test mirror's generator (worker.testing.mirror.sitegen), all four families, plain and padded."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 
 from parsers import NotAnArticle, parse
-from worker.mirror.sitegen import generate_article, generate_listing
+from worker.testing.mirror.sitegen import generate_article, generate_listing
 
 FAMILIES = ("nastooh", "iransamaneh", "tasnim", "jsonld")
 CASES = [(family, n, size) for family in FAMILIES for n in range(4) for size in (None, 120)]

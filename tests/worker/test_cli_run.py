@@ -12,7 +12,7 @@ from parsers.dates import gregorian_to_jalali
 from parsers.urls import canonicalize
 from storage import open_archive
 from worker.cli import cli
-from worker.mirror import MirrorServer
+from worker.testing.mirror import MirrorServer
 
 
 def _run(*args: str) -> dict:

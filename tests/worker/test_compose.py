@@ -28,7 +28,7 @@ def test_compose_config_is_valid_and_complete():
     assert "--appendonly" in services["redis"]["command"]
     assert "-Q discover,fetch,parse,store,reingest" in services["worker"]["command"]
     assert "--concurrency" in services["worker"]["command"]
-    assert services["beat"]["command"].split()[:4] == ["celery", "-A", "worker.celery_app", "beat"]
+    assert services["beat"]["command"].split()[:4] == ["celery", "-A", "worker.daemon.app", "beat"]
     assert "replicas" not in services["beat"].get("deploy", {}) or services["beat"]["deploy"]["replicas"] == 1
     for name in ("worker", "beat", "flower"):
         assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from worker import polling
-from worker.discovery import DiscoveryFailed, discover
-from worker.feeds import FeedError, UnsafeXML, parse_feed, parse_sitemap
-from worker.fetch import Fetcher
+from worker.discovery import polling
+from worker.discovery.links import DiscoveryFailed, discover
+from worker.discovery.feeds import FeedError, UnsafeXML, parse_feed, parse_sitemap
+from worker.http.fetcher import Fetcher
 from worker.sources import load_sources
 from worker_testkit import make_source
 
@@ -131,8 +131,8 @@ def test_poll_state_round_trips_through_redis(redis_db3):
 
 
 def test_links_of_the_real_tabnak_home_page(corpus):
-    from worker.discovery import article_links
-    from worker.feeds import page_links
+    from worker.discovery.links import article_links
+    from worker.discovery.feeds import page_links
 
     page = (corpus / "html" / "tabnak" / "tabnak-home-2017.html").read_bytes()
     tabnak = load_sources()["tabnak"]

@@ -10,12 +10,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from parsers.urls import canonicalize
-from worker import fetch_errors as E
+from worker.http import errors as E
 from worker.config import Settings
-from worker.discovery import discover
-from worker.feeds import UnsafeXML, parse_feed
-from worker.fetch import Fetcher
-from worker.mirror import FAULTS, MirrorServer
+from worker.discovery.links import discover
+from worker.discovery.feeds import UnsafeXML, parse_feed
+from worker.http.fetcher import Fetcher
+from worker.testing.mirror import FAULTS, MirrorServer
 from worker.sources import sources_from_dicts
 
 ERRORS = {"500": E.ServerError, "reset": E.ConnectFailed, "truncated": E.TruncatedBody,

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from worker import fetch_errors as E
-from worker.fetch import Fetcher
-from worker.politeness import LocalPoliteness
+from worker.http import errors as E
+from worker.http.fetcher import Fetcher
+from worker.http.politeness import LocalPoliteness
 from worker_testkit import LocalServer, free_port, gz, make_source, send
 
 PERSIAN = "<html><body><p>خبرگزاری دانشجویان ایران گزارش داد که پژوهشگران گچ را بررسی کردند.</p></body></html>"
@@ -236,7 +236,7 @@ def test_http_proxy_from_settings(settings):
         proxy.route("http://news.example/news/1", 200, PERSIAN)
         settings = dataclasses.replace(settings, proxy=proxy.base)
         src = make_source("http://news.example", hosts=["news.example"], allow_private=False)
-        from worker.fetch import Fetcher as F
+        from worker.http.fetcher import Fetcher as F
         result = F(settings).fetch("http://news.example/news/1", src)
         assert result.text == PERSIAN and proxy.hits("http://news.example/news/1") == 1
     finally:

@@ -10,7 +10,7 @@ import uuid
 import pytest
 import redis
 
-from worker.claims import MemoryClaims, RedisClaims
+from worker.discovery.claims import MemoryClaims, RedisClaims
 from worker.config import ConfigError, Settings
 from worker.errors import TransientError, is_transient
 from worker.logs import configure_logging
@@ -61,7 +61,7 @@ def test_redis_poll_slot_refuses_second_poll_in_interval(redis_client):
 
 
 def test_transient_classification():
-    from worker import fetch_errors as E
+    from worker.http import errors as E
 
     assert is_transient(TransientError("x"))
     assert is_transient(redis.ConnectionError("down"))
@@ -82,7 +82,7 @@ def test_json_logs_carry_fields():
 
 
 def test_celery_config_reliability_settings(tmp_path):
-    from worker import celery_app
+    from worker.daemon import app as celery_app
 
     s = Settings(queue_prefix="tq_", archive_dir=tmp_path)
     app = celery_app.make_app(s)
@@ -93,7 +93,7 @@ def test_celery_config_reliability_settings(tmp_path):
     assert conf.broker_transport_options["global_keyprefix"] == "tq_"
     assert {q.name for q in conf.task_queues} == {f"tq_{s}" for s in ("discover", "fetch", "parse", "store", "reingest")}
     assert conf.task_routes["worker.tasks.store"]["queue"] == "tq_store"
-    assert conf.beat_scheduler == "worker.beat:ResilientRedBeatScheduler"
+    assert conf.beat_scheduler == "worker.daemon.beat:ResilientRedBeatScheduler"
     schedule = conf.beat_schedule
     assert schedule, "every enabled source gets a beat entry"
     for name, entry in schedule.items():
@@ -102,7 +102,7 @@ def test_celery_config_reliability_settings(tmp_path):
 
 
 def test_visibility_timeout_must_outlast_tasks():
-    from worker.celery_app import check_timeouts
+    from worker.daemon.app import check_timeouts
 
     with pytest.raises(ConfigError, match="VISIBILITY_TIMEOUT"):
         check_timeouts(Settings(visibility_timeout=100, task_time_limit=180))
@@ -116,7 +116,7 @@ def test_parse_message_leaves_the_body_in_the_warc(tmp_path):
 
     from storage import open_archive
     from storage.capture import Exchange
-    from worker.pages import FetchedPage, read_response_body
+    from worker.pipeline.pages import FetchedPage, read_response_body
 
     html = "<html><body><p>سلام دنیا</p></body></html>".encode("utf-8") * 200
     exchange = Exchange(url="http://127.0.0.1:1/news/1", status=200, body=gzip.compress(html),

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from worker.fetch import Fetcher
-from worker.politeness import LocalPoliteness, RedisPoliteness
+from worker.http.fetcher import Fetcher
+from worker.http.politeness import LocalPoliteness, RedisPoliteness
 from worker_testkit import make_source
 
 REDIS_URL = "redis://127.0.0.1:6379/3"
@@ -115,7 +115,7 @@ def test_robots_disallow_is_obeyed_and_cached(server, settings):
     server.route("/news/1", 200, "<p>x</p>")
     src = make_source(server.base)
     f = Fetcher(settings)
-    from worker.fetch_errors import RobotsDisallowed
+    from worker.http.errors import RobotsDisallowed
     with pytest.raises(RobotsDisallowed):
         f.fetch(server.url("/private/news/1"), src)
     f.fetch(server.url("/news/1"), src)
@@ -136,7 +136,7 @@ def test_robots_crawl_delay_is_respected(server, settings):
 
 
 def test_robots_missing_allows_and_server_error_disallows(server, settings):
-    from worker.fetch_errors import RobotsDisallowed
+    from worker.http.errors import RobotsDisallowed
     server.routes.pop("/robots.txt")
     server.route("/news/1", 200, "<p>x</p>")
     assert Fetcher(settings).fetch(server.url("/news/1"), make_source(server.base)).status == 200

@@ -25,7 +25,7 @@ from defusedxml import DefusedXmlException
 from usp.objects.sitemap import AbstractIndexSitemap, InvalidSitemap
 from usp.tree import sitemap_from_str
 
-from worker.bodies import detect_encoding
+from worker.http.bodies import detect_encoding
 
 __all__ = ["FeedError", "UnsafeXML", "Entry", "SitemapDoc", "guard_xml", "parse_feed", "parse_sitemap",
            "page_links"]

@@ -3,7 +3,7 @@
 
     generate_article(n, family, *, size_kb=None, ...) -> (html bytes, url_path, truth)
     with MirrorServer(agencies=("isna", "yjc", "tasnim", "bbcpersian"), articles=20) as mirror: ...
-    python -m worker.mirror --articles 50        (the demo: serve until Ctrl-C)
+    python -m worker.testing.mirror --articles 50        (the demo: serve until Ctrl-C)
 """
 from .faults import FAULTS, FEED_FAULTS, Fault
 from .server import DEFAULT_AGENCIES, MirrorArticle, MirrorServer, RequestRecord

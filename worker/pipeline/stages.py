@@ -3,14 +3,14 @@
     poll_source -> process_links (canonicalize, skip known, claim) -> fetch_and_archive (polite,
     conditional, WARC) -> parse_capture -> store_article (dedup, record, index)
 
-Celery tasks (worker/tasks.py) and `bayegan ingest` (worker/embedded.py) call the same functions,
+Celery tasks (worker/daemon/tasks.py) and `bayegan ingest` (worker/pipeline/ingest.py) call the same functions,
 so the daemon and the embedded run cannot drift apart. Every stage is idempotent and keyed by the
 canonical URL: a redelivered task finds the article known (no fetch) or stored (status
 "unchanged"), never a second record. One broken page, feed or agency never stops the others:
 failures are recorded with `Archive.record_error` and the stage returns None.
 
-A `Pipeline` holds the per-process resources (settings, registry, archive, fetcher, claims); the
-module-level functions use one per process, created lazily after Celery forks its children.
+A `Pipeline` holds the per-process resources (settings, registry, archive, fetcher, claims);
+worker.pipeline.current keeps one per process, created lazily after Celery forks its children.
 """
 from __future__ import annotations
 
@@ -26,15 +26,14 @@ from typing import Any
 from parsers import PARSER_VERSION, Article
 from parsers.article import article_id
 from parsers.urls import canonicalize
-from worker.claims import Claims, MemoryClaims
+from worker.discovery.claims import Claims, MemoryClaims
 from worker.config import Settings
 from worker.errors import TransientError, is_transient
 from worker.errors import describe as _describe
-from worker.pages import FetchedPage, parse_outcome, read_response_body, settle_before_fork, warm_up_parser
+from worker.pipeline.pages import FetchedPage, parse_outcome, read_response_body, settle_before_fork, warm_up_parser
 from storage.warc import Capture as WarcCapture
 
-__all__ = ["Pipeline", "FetchedPage", "PollOutcome", "get_pipeline", "set_pipeline", "set_factory",
-           "poll_source", "process_links", "fetch_and_archive", "parse_capture", "store_article", "reingest",
+__all__ = ["Pipeline", "FetchedPage", "PollOutcome",
            "parse_outcome", "warm_up_parser", "settle_before_fork", "read_response_body"]
 
 log = logging.getLogger("bayegan.pipeline")
@@ -95,7 +94,8 @@ class Pipeline:
     @property
     def fetcher(self) -> Any:
         if self._fetcher is None:
-            from worker.fetch import Fetcher
+            from worker.http.fetcher import Fetcher
+            from worker.http.politeness import make_politeness
 
             self._fetcher = Fetcher(self.settings, politeness=make_politeness(self.settings, self._redis))
         return self._fetcher
@@ -129,14 +129,14 @@ class Pipeline:
     # -- discover ----------------------------------------------------------------
     def discover_links(self, source_id: str) -> list[Any]:
         """Network half of a poll (thread-safe): the source's links, or the discovery error raised."""
-        from worker.discovery import discover
+        from worker.discovery.links import discover
 
         return discover(self.source(source_id), self.fetcher, self.discovery_state(source_id))
 
     def discovery_state(self, source_id: str) -> dict[str, Any]:
         """Validators, seen links and the adaptive interval of a source (in Redis for the daemon)."""
         if self._redis is not None:
-            from worker import polling
+            from worker.discovery import polling
 
             return polling.load_state(self._redis, self._state_key(source_id))
         return self._discovery_state.setdefault(source_id, {})
@@ -145,8 +145,8 @@ class Pipeline:
         return f"{self.settings.queue_prefix}bayegan:discovery:{source_id}"
 
     def poll_due(self, source_id: str) -> bool:
-        """Adaptive polling (worker.polling): beat ticks at min_poll, a poll runs when the source is due."""
-        from worker import polling
+        """Adaptive polling (worker.discovery.polling): beat ticks at min_poll, a poll runs when the source is due."""
+        from worker.discovery import polling
 
         return polling.is_due(self.discovery_state(source_id))
 
@@ -160,8 +160,8 @@ class Pipeline:
         recording it as unacknowledged) is offered again once its claim expired, and since it is not
         in the archive it is fetched. Nothing depends on the broker never losing a message.
         """
-        from worker import polling
-        from worker.discovery import discover
+        from worker.discovery import polling
+        from worker.discovery.links import discover
 
         state = self.discovery_state(source_id)
         now = time.time()
@@ -368,89 +368,3 @@ class Pipeline:
                 raise
             self.record_error(page.source_id, page.url, "store", _describe(exc))
             return "error"
-
-
-def import_stage_modules() -> None:
-    """Import what the stages import lazily (fetcher, discovery, storage, Redis helpers).
-
-    The Celery parent calls it before forking its pool: otherwise every child (and every child
-    recycled after max_tasks_per_child) spends ~1 s of CPU on these imports inside its first
-    tasks, and holds its own copy instead of sharing the parent's pages."""
-    import storage  # noqa: F401
-    import storage.index.sqlite  # noqa: F401
-    import worker.claims  # noqa: F401
-    import worker.discovery  # noqa: F401
-    import worker.fetch  # noqa: F401
-    import worker.metrics  # noqa: F401
-    import worker.politeness  # noqa: F401
-    import worker.polling  # noqa: F401
-
-
-def make_politeness(settings: Settings, redis: Any = None) -> Any:
-    """Redis-shared politeness for the daemon, the in-process form for `bayegan ingest`."""
-    from worker import politeness
-
-    if not settings.politeness:
-        return None
-    if redis is not None:
-        return politeness.RedisPoliteness(redis, settings, prefix=f"{settings.queue_prefix}{politeness.DEFAULT_PREFIX}")
-    return politeness.LocalPoliteness(settings)
-
-
-# -- one Pipeline per process (Celery children create theirs after the fork) -------
-_current: Pipeline | None = None
-_owner_pid: int | None = None
-_factory: Callable[[], Pipeline] | None = None
-
-
-def get_pipeline() -> Pipeline:
-    global _current, _owner_pid
-    if _current is None or _owner_pid != os.getpid():
-        _current = _factory() if _factory else Pipeline(Settings.load())
-        _owner_pid = os.getpid()
-    return _current
-
-
-def set_pipeline(pipeline: Pipeline | None) -> None:
-    global _current, _owner_pid
-    _current, _owner_pid = pipeline, os.getpid()
-
-
-def set_factory(factory: Callable[[], Pipeline] | None) -> None:
-    """How this process builds its Pipeline (the Celery app installs a Redis-backed one)."""
-    global _factory, _current
-    _factory, _current = factory, None
-
-
-def close_current() -> None:
-    global _current
-    if _current is not None and _owner_pid == os.getpid():
-        _current.close()
-    _current = None
-
-
-def poll_source(source_id: str) -> PollOutcome:
-    return get_pipeline().poll_source(source_id)
-
-
-def process_links(source: Any, links: list[Any]) -> list[Any]:
-    return get_pipeline().process_links(source, links)
-
-
-def fetch_and_archive(url: str, source_id: str, canonical_url: str | None = None, *,
-                      refetch: bool = False) -> FetchedPage | None:
-    return get_pipeline().fetch_and_archive(url, source_id, canonical_url, refetch=refetch)
-
-
-def parse_capture(page: FetchedPage) -> Article | None:
-    return get_pipeline().parse_capture(page)
-
-
-def store_article(article: Article) -> Any:
-    return get_pipeline().store_article(article)
-
-
-def reingest(source: str | None = None, since: Any = None, refetch: bool = False) -> Any:
-    from worker.reingest import reingest as run
-
-    return run(get_pipeline(), source=source, since=since, refetch=refetch)

@@ -7,7 +7,7 @@ goes into a `storage.capture.Exchange` and whose content-decoding is capped (gzi
 Redirects are followed by hand so every hop is checked the same way. Timeouts, connection
 failures, truncated bodies and 5xx are retried a bounded number of times with exponential backoff
 and full jitter; 429/503 honour Retry-After (waited in-process up to `max_retry_after`, else
-raised with `.retry_at`). Errors are the `worker.fetch_errors` hierarchy, each naming URL and source.
+raised with `.retry_at`). Errors are the `worker.http.errors` hierarchy, each naming URL and source.
 """
 from __future__ import annotations
 
@@ -25,12 +25,12 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from storage.capture import Exchange
-from worker import fetch_errors as E
-from worker.bodies import BadEncoding, BodyLimitExceeded, decode_content, detect_encoding
+from worker.http import errors as E
+from worker.http.bodies import BadEncoding, BodyLimitExceeded, decode_content, detect_encoding
 from worker.config import Settings
-from worker.netguard import Unresolvable, non_public_addresses
-from worker.politeness import LocalPoliteness
-from worker.robots import RobotsCache
+from worker.http.netguard import Unresolvable, non_public_addresses
+from worker.http.politeness import LocalPoliteness
+from worker.http.robots import RobotsCache
 
 __all__ = ["Fetcher", "FetchResult", "shared_client", "host_key"]
 

@@ -21,9 +21,10 @@ from typing import Any
 from celery import Task
 
 from parsers.article import Article
-from worker.celery_app import app, queue_name, runs_locally, settings
+from worker.daemon.app import app, queue_name, runs_locally, settings
 from worker.errors import is_transient
-from worker.pipeline import FetchedPage, get_pipeline
+from worker.pipeline.current import get_pipeline
+from worker.pipeline.stages import FetchedPage
 
 log = logging.getLogger("bayegan.tasks")
 
@@ -159,8 +160,8 @@ def store(self: Task, article: dict[str, Any]) -> str:
           soft_time_limit=settings.reingest_time_limit * 0.95, time_limit=settings.reingest_time_limit)
 def reingest(self: Task, source: str | None = None, since: str | None = None,
              refetch: bool = False) -> dict[str, Any]:
-    """`celery -A worker.celery_app call worker.tasks.reingest --kwargs '{"source": "isna"}'`."""
-    from worker.reingest import reingest as run
+    """`celery -A worker.daemon.app call worker.tasks.reingest --kwargs '{"source": "isna"}'`."""
+    from worker.pipeline.reingest import reingest as run
 
     # workers=1: a Celery pool process is daemonic and may not fork a parser pool of its own;
     # scale re-ingest with more worker processes on the reingest queue instead.

@@ -39,11 +39,11 @@ def _read_file(path_arg: str) -> bytes:
 def _fetch(settings, url: str, source: str | None) -> tuple[bytes, str, str | None]:
     """(content, final_url, content_type). Uses the project's polite Fetcher when it is there."""
     try:
-        from worker.fetch import Fetcher
+        from worker.http.fetcher import Fetcher
     except ImportError:
         Fetcher = None  # noqa: N806 - fetching is another engineer's module; plain httpx until it lands
     if Fetcher is not None:
-        from worker.fetch_errors import FetchError
+        from worker.http.errors import FetchError
 
         try:
             result = Fetcher(settings).fetch(url, _source_object(settings, source, url))

@@ -1,4 +1,4 @@
-"""Wire the faults of worker.mirror.faults into one AgencySite: their URLs, the articles some
+"""Wire the faults of worker.testing.mirror.faults into one AgencySite: their URLs, the articles some
 of them eventually serve, the redirect chains, and the re-encoded charset variants."""
 from __future__ import annotations
 

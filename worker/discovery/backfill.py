@@ -16,9 +16,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Iterator, Protocol
 
-from worker.discovery import Link, article_links
-from worker.feeds import page_links
-from worker.fetch_errors import ClientError
+from worker.discovery.links import Link, article_links
+from worker.discovery.feeds import page_links
+from worker.http.errors import ClientError
 
 __all__ = ["backfill", "BackfillError", "Checkpoint", "JsonCheckpoint", "RedisCheckpoint", "MemoryCheckpoint"]
 

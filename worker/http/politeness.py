@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from worker.config import Settings
 
 __all__ = ["Politeness", "LocalPoliteness", "RedisPoliteness", "DEFAULT_PREFIX"]
 
@@ -199,3 +202,12 @@ class RedisPoliteness(_Base):
     def down_until(self, host: str) -> float | None:
         value = self.redis.get(self._key("down", host))
         return None if value is None else int(value) / 1000.0
+
+
+def make_politeness(settings: "Settings", redis: Any = None) -> Any:
+    """Redis-shared politeness for the daemon, the in-process form for `bayegan ingest`."""
+    if not settings.politeness:
+        return None
+    if redis is not None:
+        return RedisPoliteness(redis, settings, prefix=f"{settings.queue_prefix}{DEFAULT_PREFIX}")
+    return LocalPoliteness(settings)

@@ -1,4 +1,4 @@
-"""The Celery application: `celery -A worker.celery_app worker|beat|call ...`.
+"""The Celery application: `celery -A worker.daemon.app worker|beat|call ...`.
 
 Configured from BAYEGAN_* (worker.config.Settings). Reliability choices, and why:
 - a queue per stage (discover, fetch, parse, store, reingest) so each scales on its own;
@@ -7,7 +7,7 @@ Configured from BAYEGAN_* (worker.config.Settings). Reliability choices, and why
 - prefetch 1: a slow fetch never holds other messages hostage in a busy process;
 - the Redis visibility timeout is longer than any task time limit or retry countdown, otherwise
   Redis would hand a still-running (or still-waiting) task to a second worker;
-- RedBeat (worker.beat, made to survive Redis restarts) keeps the schedule in Redis behind a lock, so a second beat started by
+- RedBeat (worker.daemon.beat, made to survive Redis restarts) keeps the schedule in Redis behind a lock, so a second beat started by
   mistake waits instead of doubling the polls (and the poll task itself takes a per-source slot).
 """
 from __future__ import annotations
@@ -59,7 +59,7 @@ def check_timeouts(s: Settings) -> None:
 
 def beat_schedule(s: Settings) -> dict[str, dict]:
     """One entry per enabled source. Beat ticks at the source's `min_poll`; the task polls only when
-    the adaptive interval (worker.polling: poll_interval, moved within [min_poll, max_poll]) is due.
+    the adaptive interval (worker.discovery.polling: poll_interval, moved within [min_poll, max_poll]) is due.
     A late tick expires instead of piling up."""
     from worker.sources import load_sources
 
@@ -100,7 +100,7 @@ def make_app(s: Settings) -> Celery:
     }
     if s.queue_prefix:
         transport["global_keyprefix"] = s.queue_prefix
-    app = Celery("bayegan", include=["worker.tasks"])
+    app = Celery("bayegan", include=["worker.daemon.tasks"])
     app.conf.update(
         broker_url=s.broker_url,
         broker_transport_options=transport,
@@ -128,7 +128,7 @@ def make_app(s: Settings) -> Celery:
         task_publish_retry_policy={"max_retries": 30, "interval_start": 0.5, "interval_step": 0.5,
                                    "interval_max": 2.0},
         worker_hijack_root_logger=False,
-        beat_scheduler="worker.beat:ResilientRedBeatScheduler",
+        beat_scheduler="worker.daemon.beat:ResilientRedBeatScheduler",
         beat_max_loop_interval=5,
         redbeat_redis_url=s.redis_url,
         redbeat_key_prefix=f"{s.queue_prefix}redbeat",
@@ -156,8 +156,8 @@ def _redis_pipeline():  # type: ignore[no-untyped-def]
     """The daemon's pipeline: claims and politeness shared through Redis by every process."""
     import redis
 
-    from worker.claims import RedisClaims
-    from worker.pipeline import Pipeline
+    from worker.discovery.claims import RedisClaims
+    from worker.pipeline.stages import Pipeline
 
     client = redis.Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=5,
                                   retry_on_timeout=True, health_check_interval=30)
@@ -173,7 +173,7 @@ def _consumes_parsing(worker: object) -> bool:
 
 
 # Queues this worker consumes (set in the parent before the pool forks; None: not a worker).
-# A task whose next stage's queue is consumed here too runs that stage at once (worker.tasks).
+# A task whose next stage's queue is consumed here too runs that stage at once (worker.daemon.tasks).
 LOCAL_QUEUES: frozenset[str] | None = None
 
 
@@ -194,16 +194,17 @@ def runs_locally(stage: str) -> bool:
 
 @signals.worker_init.connect
 def _worker_init(sender: object = None, **_: object) -> None:
-    from worker import metrics, pipeline
+    from worker import metrics
+    from worker.pipeline import current, pages
 
-    pipeline.set_factory(_redis_pipeline)
+    current.set_factory(_redis_pipeline)
     if sender is not None:
         _remember_queues(sender)
     if sender is not None and _consumes_parsing(sender):
-        pipeline.warm_up_parser()   # before the fork: children share the parser's memory
-        pipeline.settle_before_fork(freeze=False)   # drop the parser's start-up garbage first (peak RSS)
-    pipeline.import_stage_modules()
-    pipeline.settle_before_fork()
+        pages.warm_up_parser()   # before the fork: children share the parser's memory
+        pages.settle_before_fork(freeze=False)   # drop the parser's start-up garbage first (peak RSS)
+    current.import_stage_modules()
+    pages.settle_before_fork()
     try:
         metrics.serve(settings.metrics_port, queue_depth=_queue_depth)
     except OSError as exc:  # a second worker on one host: run it, just without its own endpoint
@@ -212,16 +213,17 @@ def _worker_init(sender: object = None, **_: object) -> None:
 
 @signals.worker_process_init.connect
 def _worker_process_init(**_: object) -> None:
-    from worker import pipeline
+    from worker.pipeline import current
 
-    pipeline.set_factory(_redis_pipeline)
+    current.set_factory(_redis_pipeline)
 
 
 @signals.worker_process_shutdown.connect
 def _worker_process_shutdown(pid: int | None = None, **_: object) -> None:
-    from worker import metrics, pipeline
+    from worker import metrics
+    from worker.pipeline import current
 
-    pipeline.close_current()
+    current.close_current()
     metrics.process_exited(pid or os.getpid())
 
 

@@ -1,6 +1,6 @@
 """Run the test mirror in the foreground (for the demo and manual poking):
 
-    python -m worker.mirror --articles 50 --sources-out mirror_sources.toml
+    python -m worker.testing.mirror --articles 50 --sources-out mirror_sources.toml
     bayegan ingest --sources mirror_sources.toml
 
 Prints each agency's base URL and the fault URLs, writes the registry file, serves until Ctrl-C.
@@ -17,7 +17,7 @@ from .server import DEFAULT_AGENCIES, MirrorServer
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m worker.mirror", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m worker.testing.mirror", description=__doc__.split("\n\n")[0])
     ap.add_argument("--agencies", default=",".join(DEFAULT_AGENCIES), help="comma-separated agency ids")
     ap.add_argument("--articles", type=int, default=20, help="articles per agency")
     ap.add_argument("--size-kb", type=int, default=None, help="pad article pages to about this size")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from worker.errors import is_transient
-from worker.pipeline import Pipeline, warm_up_parser
+from worker.pipeline.stages import Pipeline, warm_up_parser
 
 log = logging.getLogger("bayegan.ingest")
 

@@ -2,12 +2,12 @@
 
 `discover(source, fetcher, state=None) -> list[Link]` returns every article link found, on the
 source's hosts only, canonicalized (parsers.urls) and de-duplicated, newest documents first.
-`state` (a JSON-able dict per source, in memory or in Redis via worker.polling.load/save_state)
+`state` (a JSON-able dict per source, in memory or in Redis via worker.discovery.polling.load/save_state)
 keeps conditional-GET validators and body hashes (an unchanged feed is not parsed again), the
-recently seen links (to count what is new) and the adaptive poll interval (worker.polling).
+recently seen links (to count what is new) and the adaptive poll interval (worker.discovery.polling).
 One broken endpoint never hides the others; only when every endpoint fails does discovery raise
 `DiscoveryFailed` (transient if any cause was).
-Backfill through Jalali-dated archive pages lives in worker.backfill and is re-exported here.
+Backfill through Jalali-dated archive pages lives in worker.discovery.backfill and is re-exported here.
 """
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, MutableMapping
 
 from parsers.urls import InvalidURL, canonicalize
-from worker import polling
-from worker.fetch_errors import FetchError
-from worker.feeds import Entry, FeedError, page_links, parse_feed, parse_sitemap
+from worker.discovery import polling
+from worker.http.errors import FetchError
+from worker.discovery.feeds import Entry, FeedError, page_links, parse_feed, parse_sitemap
 
 __all__ = ["Link", "DiscoveryFailed", "discover", "article_links", "backfill", "SEEN_MAX"]
 
@@ -153,10 +153,3 @@ def discover(source: Any, fetcher: Any, state: MutableMapping[str, Any] | None =
     state["seen"] = (seen + new)[-SEEN_MAX:]
     polling.record_poll(state, source, len(new), len(found))
     return list(found.values())
-
-
-def backfill(*args: Any, **kwargs: Any):
-    """See worker.backfill.backfill (re-exported: the contract names it here)."""
-    from worker.backfill import backfill as _backfill
-
-    return _backfill(*args, **kwargs)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from typing import Any
 
-from worker.pipeline import FetchedPage, Pipeline, parse_outcome, settle_before_fork, warm_up_parser
+from worker.pipeline.stages import FetchedPage, Pipeline, parse_outcome, settle_before_fork, warm_up_parser
 
 log = logging.getLogger("bayegan.reingest")
 

@@ -36,9 +36,9 @@ def _ingest(settings: Settings, source_ids: tuple[str, ...], *, show_progress: b
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from worker.embedded import run_ingest
+    from worker.pipeline.ingest import run_ingest
     from worker.logs import configure_logging
-    from worker.pipeline import Pipeline
+    from worker.pipeline.stages import Pipeline
 
     # With a progress bar, page failures show in the summary (and `bayegan stats`), not as log lines.
     configure_logging(dataclasses.replace(settings, log_level="ERROR") if show_progress else settings)
@@ -114,7 +114,7 @@ def ingest(ctx: click.Context, source_ids: tuple[str, ...], sources_file: Path |
     show = not no_progress and not as_json
     if not mirror:
         ctx.exit(_ingest(settings, source_ids, show_progress=show, as_json=as_json))
-    from worker.mirror import MirrorServer
+    from worker.testing.mirror import MirrorServer
 
     with MirrorServer(articles=mirror_articles) as server, tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "mirror-sources.toml"
@@ -139,7 +139,7 @@ def run(ctx: click.Context, concurrency: int | None, queues: str | None, no_beat
     config_file = (ctx.parent.params.get("config_file") if ctx.parent else None)
     if config_file:       # the Celery app loads its own Settings: hand it the same file
         os.environ["BAYEGAN_CONFIG"] = str(config_file)
-    from worker.celery_app import STAGES, app, queue_name, settings
+    from worker.daemon.app import STAGES, app, queue_name, settings
 
     stages = [q.strip() for q in (queues.split(",") if queues else STAGES) if q.strip()]
     bad = [q for q in stages if q not in STAGES]
@@ -176,7 +176,7 @@ def reingest(ctx: click.Context, source_id: str | None, since: str | None, refet
         except ValueError as exc:
             raise click.BadParameter(f"{since!r}: {exc}", param_hint="--since") from exc
     if via_celery:
-        from worker.celery_app import app
+        from worker.daemon.app import app
 
         result = app.send_task("worker.tasks.reingest", kwargs={"source": source_id, "since": since,
                                                                  "refetch": refetch})
@@ -185,8 +185,8 @@ def reingest(ctx: click.Context, source_id: str | None, since: str | None, refet
     from rich.console import Console
 
     from worker.logs import configure_logging
-    from worker.pipeline import Pipeline
-    from worker.reingest import reingest as run_reingest
+    from worker.pipeline.stages import Pipeline
+    from worker.pipeline.reingest import reingest as run_reingest
 
     configure_logging(settings)
     pipeline = Pipeline(settings)

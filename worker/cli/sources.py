@@ -3,7 +3,7 @@
 `sources check` is how a user learns an agency changed its site: it fetches every feed, sitemap
 and listing of a source and one article, and says what works. `backfill` walks the Jalali-dated
 archive pages (resumable: checkpoint under <archive>/backfill/) and hands the links to the
-pipeline (`worker.pipeline.process_links`) when it is there, or prints them with --list-only.
+pipeline (`Pipeline.process_links`) when it is there, or prints them with --list-only.
 """
 from __future__ import annotations
 
@@ -44,8 +44,8 @@ def _pick(sources: dict[str, Any], ids: tuple[str, ...] | list[str]) -> list[Any
 
 def make_fetcher(settings: Settings) -> Any:
     """A Fetcher sharing politeness through Redis when Redis answers, in-process otherwise."""
-    from worker.fetch import Fetcher
-    from worker.politeness import LocalPoliteness, RedisPoliteness
+    from worker.http.fetcher import Fetcher
+    from worker.http.politeness import LocalPoliteness, RedisPoliteness
 
     politeness: Any = None
     try:
@@ -91,9 +91,9 @@ class SourceReport:
 
 def check_source(source: Any, fetcher: Any) -> SourceReport:
     """Probe every discovery endpoint of `source` and fetch (and parse) one article found."""
-    from worker.discovery import article_links
-    from worker.feeds import FeedError, page_links, parse_feed, parse_sitemap
-    from worker.fetch_errors import FetchError
+    from worker.discovery.links import article_links
+    from worker.discovery.feeds import FeedError, page_links, parse_feed, parse_sitemap
+    from worker.http.errors import FetchError
 
     report = SourceReport(source.id)
     found: list[Any] = []
@@ -137,7 +137,7 @@ def check_source(source: Any, fetcher: Any) -> SourceReport:
 
 
 def _probe_article(source: Any, fetcher: Any, url: str) -> Probe:
-    from worker.fetch_errors import FetchError
+    from worker.http.errors import FetchError
 
     try:
         result = fetcher.fetch(url, source)
@@ -227,8 +227,8 @@ def check_cmd(ctx: click.Context, ids: tuple[str, ...], sources_file: Path | Non
 def backfill_cmd(ctx: click.Context, source_id: str, date_from: str, date_to: str, sources_file: Path | None,
                  checkpoint: Path | None, max_pages: int, list_only: bool) -> None:
     """List (and queue) every article of a date range from the Jalali-dated archive pages. Resumable."""
-    from worker.backfill import BackfillError, JsonCheckpoint, backfill
-    from worker.fetch_errors import FetchError
+    from worker.discovery.backfill import BackfillError, JsonCheckpoint, backfill
+    from worker.http.errors import FetchError
 
     settings = _settings(ctx, sources_file)
     source = _pick(_load(settings), [source_id])[0]
@@ -285,15 +285,10 @@ def _user_date(text: str, option: str) -> date:
 
 
 def _pipeline(settings: Settings) -> Any:
-    """The pipeline engineer's Pipeline (worker/pipeline.py) when it offers process_links + ingest_link."""
-    try:
-        from worker import pipeline
-    except ImportError:
-        return None
-    cls = getattr(pipeline, "Pipeline", None)
-    if cls is None or not hasattr(cls, "process_links") or not hasattr(cls, "ingest_link"):
-        return None
-    return cls(settings)
+    """The in-process Pipeline that claims, fetches, archives, parses and stores backfilled links."""
+    from worker.pipeline.stages import Pipeline
+
+    return Pipeline(settings)
 
 
 def register(group: click.Group) -> None:

@@ -1,10 +1,10 @@
 """`bayegan` command line: a thin layer over the library (sqlite-utils style).
 
 Each family of commands lives in its own module with a `register(group)` function:
-    worker/cli_parse.py    parse
-    worker/cli_sources.py  sources list|check, backfill
-    worker/cli_storage.py  search, show, export, stats, index rebuild
-    worker/cli_run.py      ingest, run, reingest
+    worker/cli/parse.py    parse
+    worker/cli/sources.py  sources list|check, backfill
+    worker/cli/storage.py  search, show, export, stats, index rebuild
+    worker/cli/run.py      ingest, run, reingest
 """
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ def cli(ctx: click.Context, config_file: str | None) -> None:
 
 
 def _register_all() -> None:
-    from worker import cli_parse, cli_run, cli_sources, cli_storage
+    from worker.cli import parse, run, sources, storage
 
-    for module in (cli_parse, cli_sources, cli_storage, cli_run):
+    for module in (parse, sources, storage, run):
         module.register(cli)
 
 
@@ -38,6 +38,3 @@ _register_all()
 def main() -> None:
     cli(prog_name="bayegan")
 
-
-if __name__ == "__main__":
-    main()

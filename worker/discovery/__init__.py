@@ -1,0 +1,1 @@
+"""Finding article URLs: feeds, sitemaps, listings, Jalali archive backfill, poll timing, claims."""

@@ -1,0 +1,1 @@
+"""The pipeline stages as plain functions (no broker), the in-process ingest and re-ingest."""
