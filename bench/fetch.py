@@ -26,13 +26,13 @@ from datetime import date
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 
-from worker.discovery.backfill import backfill  # noqa: E402
 from worker.config import Settings  # noqa: E402
+from worker.discovery.backfill import backfill  # noqa: E402
 from worker.discovery.links import discover  # noqa: E402
 from worker.http.fetcher import Fetcher  # noqa: E402
-from worker.testing.mirror import MirrorServer  # noqa: E402
 from worker.http.politeness import LocalPoliteness, RedisPoliteness  # noqa: E402
 from worker.sources import sources_from_dicts  # noqa: E402
+from worker.testing.mirror import MirrorServer  # noqa: E402
 
 AGENCIES = ("isna", "yjc", "tasnim", "bbcpersian")
 

@@ -114,7 +114,7 @@ def search_times(arc, vocab: list[str], k: int, seed: int) -> list[float]:
 def run(backend: str, n: int, args: argparse.Namespace) -> None:
     root = Path(args.dir) / f"bench-{backend}"
     shutil.rmtree(root, ignore_errors=True)
-    index_url = _pg_index(f"bayegan_bench") if backend == "postgres" else None
+    index_url = _pg_index("bayegan_bench") if backend == "postgres" else None
     arc = open_archive(root, index_url=index_url, worker_name="bench", num_perm=args.num_perm,
                        near_dup_threshold=args.threshold)
     print(f"\n== {backend}: {n:,} articles, num_perm={arc.lsh.num_perm} (bands={arc.lsh.bands} x rows="

@@ -9,8 +9,18 @@ from parsers.article import PARSER_VERSION, Article, Attribution, Block, Capture
 from parsers.errors import DecodeError, NotAnArticle, ParseError
 
 __all__ = [
-    "Article", "Attribution", "Block", "Capture", "Image", "Normalized", "ParserInfo",
-    "ParseError", "NotAnArticle", "DecodeError", "parse", "PARSER_VERSION",
+    "PARSER_VERSION",
+    "Article",
+    "Attribution",
+    "Block",
+    "Capture",
+    "DecodeError",
+    "Image",
+    "Normalized",
+    "NotAnArticle",
+    "ParseError",
+    "ParserInfo",
+    "parse",
 ]
 
 

@@ -63,7 +63,7 @@ def article_id(canonical_url: str) -> str:
 
 
 def content_hash(normalized_title: str, normalized_text: str) -> str:
-    return hashlib.sha256(f"{normalized_title}\n\n{normalized_text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{normalized_title}\n\n{normalized_text}".encode()).hexdigest()
 
 
 @dataclass(slots=True)
@@ -101,7 +101,7 @@ class Article:
         return json.dumps(self.to_dict(), **kw)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Article":
+    def from_dict(cls, d: dict[str, Any]) -> Article:
         d = dict(d)
         d["body"] = [Block(**b) for b in d.get("body") or []]
         d["images"] = [Image(**i) for i in d.get("images") or []]
@@ -113,5 +113,5 @@ class Article:
         return cls(**{k: v for k, v in d.items() if k in known})
 
     @classmethod
-    def from_json(cls, s: str) -> "Article":
+    def from_json(cls, s: str) -> Article:
         return cls.from_dict(json.loads(s))

@@ -17,7 +17,7 @@ import re
 
 from parsers.article import Attribution
 
-__all__ = ["parse_attribution", "KNOWN_AGENCIES"]
+__all__ = ["KNOWN_AGENCIES", "parse_attribution"]
 
 # Letter-level normalization shared with the normalized layer (no word joining, see module doc).
 _LETTERS = str.maketrans({

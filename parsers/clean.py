@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from bs4 import BeautifulSoup, Tag
 from lxml import html as lxml_html

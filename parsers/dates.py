@@ -15,7 +15,7 @@ Rules for wall-clock times that do not map to one instant (PEP 495 `fold=0`):
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -23,15 +23,23 @@ from zoneinfo import ZoneInfo
 import jdatetime
 
 __all__ = [
-    "parse_persian_datetime", "parse_datetime", "parse_iso_datetime", "parse_user_date",
-    "tehran_offset", "to_tehran", "format_iso", "jalali_to_gregorian", "gregorian_to_jalali",
-    "TEHRAN_STANDARD", "TEHRAN_DST",
+    "TEHRAN_DST",
+    "TEHRAN_STANDARD",
+    "format_iso",
+    "gregorian_to_jalali",
+    "jalali_to_gregorian",
+    "parse_datetime",
+    "parse_iso_datetime",
+    "parse_persian_datetime",
+    "parse_user_date",
+    "tehran_offset",
+    "to_tehran",
 ]
 
 TEHRAN_STANDARD = timedelta(hours=3, minutes=30)
 TEHRAN_DST = timedelta(hours=4, minutes=30)
 # 1 Farvardin 1402: the first year without DST after the 2022 law.
-_DST_ABOLISHED_UTC = datetime(2023, 3, 20, 20, 30, tzinfo=timezone.utc)
+_DST_ABOLISHED_UTC = datetime(2023, 3, 20, 20, 30, tzinfo=UTC)
 _TEHRAN = ZoneInfo("Asia/Tehran")
 
 # Digits of all three scripts -> ASCII; Arabic yeh/kaf -> Persian; invisible marks -> nothing.
@@ -113,9 +121,9 @@ def _localize(naive: datetime) -> datetime:
     """Tehran wall-clock time -> aware datetime with a fixed offset (rules in the module doc)."""
     naive = naive.replace(tzinfo=None)
     guess = naive.replace(tzinfo=_TEHRAN, fold=0)
-    utc = guess.astimezone(timezone.utc)
+    utc = guess.astimezone(UTC)
     if naive >= datetime(2023, 3, 21) and guess.utcoffset() != TEHRAN_STANDARD:
-        utc = naive.replace(tzinfo=_fixed(TEHRAN_STANDARD)).astimezone(timezone.utc)
+        utc = naive.replace(tzinfo=_fixed(TEHRAN_STANDARD)).astimezone(UTC)
     return _from_utc(utc)
 
 
@@ -135,7 +143,7 @@ def to_tehran(dt: datetime) -> datetime:
     """Naive datetimes are Tehran wall-clock time; aware ones are converted. Result has a fixed offset."""
     if dt.tzinfo is None or dt.utcoffset() is None:
         return _localize(dt)
-    return _from_utc(dt.astimezone(timezone.utc))
+    return _from_utc(dt.astimezone(UTC))
 
 
 def format_iso(dt: datetime) -> str:
@@ -202,11 +210,11 @@ def parse_iso_datetime(text: str) -> datetime | None:
     if tz is None:
         return _localize(naive)
     if tz.upper() == "Z":
-        return _from_utc(naive.replace(tzinfo=timezone.utc))
+        return _from_utc(naive.replace(tzinfo=UTC))
     sign = -1 if tz[0] == "-" else 1
     digits = tz[1:].replace(":", "")
     offset = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
-    return _from_utc((naive - offset).replace(tzinfo=timezone.utc))
+    return _from_utc((naive - offset).replace(tzinfo=UTC))
 
 
 def _parse_rfc2822(text: str) -> datetime | None:
@@ -311,7 +319,7 @@ def _parse_any(text: str) -> datetime | None:
     clock = _find_time(folded, start, end) or timedelta(0)
     naive = datetime(day.year, day.month, day.day) + clock
     if _UTC_MARK.search(folded):
-        return _from_utc(naive.replace(tzinfo=timezone.utc))
+        return _from_utc(naive.replace(tzinfo=UTC))
     return _localize(naive)
 
 

@@ -16,14 +16,15 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
-from parsers.article import PARSER_VERSION, Article, Attribution, Block, Image, Normalized, ParserInfo, article_id, content_hash
+from parsers.article import PARSER_VERSION, Article, Attribution, Block, Image, Normalized, ParserInfo
+from parsers.article import article_id, content_hash
 from parsers.clean import cut_at_end_marker, is_end_marker, is_reporter_code, region_soup, strip_end_marker_suffix
 from parsers.encoding import decode_html
 from parsers.errors import DecodeError, NotAnArticle
 from parsers.generic import PageMeta, find_main_content, ld_names, link_density, page_metadata, split_keywords, squash
 from parsers.profiles import PageIndex, Profile, detect_profile
-from parsers.structure import (body_parts, clean_supertitle, dedupe, news_id_from_text, safe_urljoin, strip_label,
-                               url_parts)
+from parsers.structure import body_parts, clean_supertitle, dedupe, news_id_from_text, safe_urljoin, strip_label
+from parsers.structure import url_parts
 
 GENERIC = "generic"
 MIN_BODY_CHARS = 60          # shorter than a one-line flash: nothing to archive

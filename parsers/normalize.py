@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # hazm is heavy (≈3 s to build its lexicon): imported only when first needed
     from hazm import Normalizer
 
-__all__ = ["collapse_ws", "normalize", "normalize_paragraphs", "split_sentences", "fold_for_search", "words"]
+__all__ = ["collapse_ws", "fold_for_search", "normalize", "normalize_paragraphs", "split_sentences", "words"]
 
 # --------------------------------------------------------------------------- as-published layer
 
@@ -95,11 +95,11 @@ def _drop_stray_zwnj(text: str) -> str:
     return _ZWNJ_RUN.sub(keep_or_drop, text)
 
 
-_normalizer: "Normalizer | None" = None
+_normalizer: Normalizer | None = None
 _normalizer_lock = threading.Lock()
 
 
-def _hazm() -> "Normalizer":
+def _hazm() -> Normalizer:
     """One Normalizer per process, built on first use (it loads hazm's lexicon and verb list)."""
     global _normalizer
     if _normalizer is None:
@@ -109,7 +109,7 @@ def _hazm() -> "Normalizer":
     return _normalizer
 
 
-def _build_normalizer() -> "Normalizer":
+def _build_normalizer() -> Normalizer:
     """hazm's Normalizer(persian_numbers=False), built without its ~50 MB peak.
 
     Why not just construct it: for `seperate_mi` hazm builds a whole Lemmatizer (a second copy of

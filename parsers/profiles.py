@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -32,7 +33,7 @@ class ProfileError(ValueError):
     """A profile file is malformed (raised at load time, never while parsing a page)."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def compile_selector(css: str) -> CSSSelector:
     try:
         return CSSSelector(css, translator="html")
@@ -51,7 +52,7 @@ class PageIndex:
     ids: frozenset[str]
 
     @classmethod
-    def of(cls, doc: HtmlElement) -> "PageIndex":
+    def of(cls, doc: HtmlElement) -> PageIndex:
         return cls(frozenset(" ".join(_ALL_CLASSES(doc)).split()), frozenset(v.strip() for v in _ALL_IDS(doc)))
 
     def may_match(self, css: str) -> bool:
@@ -63,7 +64,7 @@ _ALL_CLASSES = etree.XPath("//@class", smart_strings=False)  # plain strings: no
 _ALL_IDS = etree.XPath("//@id", smart_strings=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _requirements(css: str) -> tuple[frozenset[str], frozenset[str]]:
     """Class tokens and ids any match of `css` must carry (attribute tests and pseudo-classes ignored)."""
     if "," in css:
@@ -129,7 +130,7 @@ class Profile:
         return [_compile_regex(p) for p in self.selectors(name, host)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compile_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 

@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["canonicalize", "news_id_from_url", "host_of", "UrlRule", "rules", "InvalidURL"]
+__all__ = ["InvalidURL", "UrlRule", "canonicalize", "host_of", "news_id_from_url", "rules"]
 
 RULES_FILE = Path(__file__).with_name("url_rules.toml")
 

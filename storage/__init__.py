@@ -42,7 +42,7 @@ def open_archive(root: str | Path, *, index_url: str | None = None, worker_name:
 
 def open_from_settings(settings: object) -> Archive:
     """Open the archive a `worker.config.Settings` describes."""
-    return open_archive(getattr(settings, "archive_dir"), index_url=getattr(settings, "index_url", None),
+    return open_archive(settings.archive_dir, index_url=getattr(settings, "index_url", None),
                         worker_name=getattr(settings, "worker_name", None),
                         warc_max_bytes=getattr(settings, "warc_max_bytes", DEFAULT_WARC_MAX_BYTES),
                         near_dup_threshold=getattr(settings, "near_dup_threshold", 0.8))

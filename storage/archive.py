@@ -12,16 +12,16 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from parsers.article import Article, article_id
 from storage import dedup, minhash
 from storage.capture import Exchange
+from storage.dedup import Prepared, StoreResult, iso_utc
 from storage.errors import IndexError_, StorageError
 from storage.index import SqlIndex
-from storage.dedup import Prepared, StoreResult, iso_utc
 from storage.records import LineAppender, Skipped, read_line, utc_now
 from storage.warc import Capture, WarcFileWriter
 
@@ -97,7 +97,7 @@ class Archive:
                       ) -> Iterator[tuple[Exchange, dict[str, Any]]]:
         from storage.replay import iter_captures
         if isinstance(since, date) and not isinstance(since, datetime):
-            since = datetime(since.year, since.month, since.day, tzinfo=timezone.utc)
+            since = datetime(since.year, since.month, since.day, tzinfo=UTC)
         yield from iter_captures(self.root, source, since, self.skipped)
 
     # -- articles -----------------------------------------------------------------------
@@ -246,12 +246,12 @@ class Archive:
         return self.index.stats()
 
     @_locked
-    def rebuild_index(self, batch: int = 2000) -> "RebuildReport":
+    def rebuild_index(self, batch: int = 2000) -> RebuildReport:
         from storage.rebuild import rebuild
         return rebuild(self, batch)
 
     # -- plumbing ------------------------------------------------------------------------
-    def guard(self) -> "_Guard":
+    def guard(self) -> _Guard:
         """Driver errors inside become IndexError_ (retryable StorageError)."""
         return _Guard(self._db_errors)
 
@@ -262,7 +262,7 @@ class Archive:
         finally:
             self.index.close()
 
-    def __enter__(self) -> "Archive":
+    def __enter__(self) -> Archive:
         return self
 
     def __exit__(self, *exc: object) -> None:

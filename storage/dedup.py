@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from parsers.article import Article, article_id, content_hash
@@ -60,7 +60,7 @@ RecordWriter = Callable[[str, int, "str | None"], tuple[str, int]]
 
 
 def iso_utc(ts: datetime) -> str:
-    return ts.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _published(article: Article) -> tuple[str | None, str | None]:

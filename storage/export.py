@@ -26,7 +26,7 @@ def _flat(a: Any) -> dict[str, Any]:
             "parser_profile": a.parser.profile, "parser_version": a.parser.version, "fetched_at": a.fetched_at}
 
 
-def export(archive: "Archive", fmt: str, out: str | Path | IO[Any]) -> int:
+def export(archive: Archive, fmt: str, out: str | Path | IO[Any]) -> int:
     if fmt not in FORMATS:
         raise StorageError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
     if fmt == "parquet":
@@ -52,7 +52,7 @@ def export(archive: "Archive", fmt: str, out: str | Path | IO[Any]) -> int:
     return n
 
 
-def _parquet(archive: "Archive", out: str | Path | IO[Any]) -> int:
+def _parquet(archive: Archive, out: str | Path | IO[Any]) -> int:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq

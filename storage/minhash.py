@@ -32,7 +32,7 @@ class LshParams:
     rows: int
 
     @classmethod
-    def for_threshold(cls, threshold: float, num_perm: int = DEFAULT_NUM_PERM) -> "LshParams":
+    def for_threshold(cls, threshold: float, num_perm: int = DEFAULT_NUM_PERM) -> LshParams:
         # Weighted towards recall (false positive 0.1, false negative 0.9): every LSH candidate
         # is checked against its stored signature, so a false positive costs one comparison,
         # while a false negative is a missed duplicate. 128 perms at 0.8 -> 14 bands x 9 rows.

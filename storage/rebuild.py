@@ -43,7 +43,7 @@ def _ordered(root: Path, subdir: str, report: list[Skipped]) -> Iterator[tuple[s
         yield from heapq.merge(*(_lines(root, f, report) for f in files), key=lambda t: (t[0], t[1], t[2]))
 
 
-def rebuild(archive: "Archive", batch: int) -> RebuildReport:
+def rebuild(archive: Archive, batch: int) -> RebuildReport:
     report = RebuildReport()
     idx = archive.index
     idx.reset()

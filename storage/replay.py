@@ -11,7 +11,7 @@ import json
 import warnings
 import zlib
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from storage.warc import warc_files
 
 def _parse_date(s: str | None) -> datetime | None:
     dt = parse_timestamp(s)
-    return dt if dt is None or dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt is None or dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def _read_payload(path: Path, offset: int) -> bytes:
@@ -39,7 +39,7 @@ def _read_payload(path: Path, offset: int) -> bytes:
 def iter_captures(root: Path, source: str | None = None, since: datetime | None = None,
                   report: list[Skipped] | None = None) -> Iterator[tuple[Exchange, dict[str, Any]]]:
     if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=timezone.utc)
+        since = since.replace(tzinfo=UTC)
     responses: dict[str, tuple[Path, int]] = {}     # record id -> location (resolves revisits)
     for path in warc_files(root, since):
         requests: dict[str, list[tuple[str, str]]] = {}

@@ -55,7 +55,7 @@ class Settings:
     inline_stages: bool = True                # a worker consuming the next stage's queue runs it in the same task
 
     @classmethod
-    def load(cls, config_file: str | Path | None = None, env: dict[str, str] | None = None) -> "Settings":
+    def load(cls, config_file: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         values: dict[str, Any] = {}
         config_file = config_file or env.get(ENV_PREFIX + "CONFIG")
@@ -84,7 +84,7 @@ def _coerce(cls: type, name: str, value: Any) -> Any:
         raise ConfigError(f"unknown setting {name!r}")
     t = str(types[name])
     try:
-        if value is None or value == "" and "None" in t:
+        if value is None or (value == "" and "None" in t):
             return None
         if t.startswith("bool"):
             return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes", "on"}

@@ -9,18 +9,26 @@ from __future__ import annotations
 import re
 import string
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 import jdatetime
 
 from parsers.urls import host_of
 
-__all__ = ["Source", "SourceError", "load_sources", "sources_from_dicts", "DEFAULT_SOURCES_FILE",
-           "PROFILES", "host_allowed"]
+__all__ = [
+    "DEFAULT_SOURCES_FILE",
+    "PROFILES",
+    "Source",
+    "SourceError",
+    "host_allowed",
+    "load_sources",
+    "sources_from_dicts",
+]
 
 DEFAULT_SOURCES_FILE = Path(__file__).with_name("sources.toml")
 PROFILES = frozenset({"nastooh", "iransamaneh", "asam", "tasnim", "fars", "jsonld", "generic"})

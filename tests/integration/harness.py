@@ -16,9 +16,9 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from collections.abc import Iterator
-from typing import Any, Callable
+from typing import Any
 
 import redis
 
@@ -117,7 +117,7 @@ class Fleet:
         proc.wait(timeout=30)
 
     @contextlib.contextmanager
-    def running(self, *, cleanup_redis: bool = True) -> Iterator["Fleet"]:
+    def running(self, *, cleanup_redis: bool = True) -> Iterator[Fleet]:
         """Print every process's log if the block fails; always stop the processes and (unless the
         test's Redis is its own) remove our keys from the shared one."""
         try:

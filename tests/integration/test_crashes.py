@@ -11,8 +11,8 @@ import redis
 
 from parsers.urls import canonicalize
 from storage import open_archive
-from worker.testing.mirror import MirrorServer
 from tests.integration.harness import Fleet, record_lines, redis_db_url, stored_count, wait_for, write_sources
+from worker.testing.mirror import MirrorServer
 
 OWN_REDIS_PORT = 6390     # our own redis-server: the shared one on 6379 is never restarted
 

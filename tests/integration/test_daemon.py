@@ -21,9 +21,16 @@ from warcio.archiveiterator import ArchiveIterator
 
 from parsers.urls import canonicalize
 from storage import open_archive
+from tests.integration.harness import (
+    Fleet,
+    record_lines,
+    redis_db_url,
+    stored_count,
+    wait_for,
+    warc_article_captures,
+    write_sources,
+)
 from worker.testing.mirror import MirrorServer
-from tests.integration.harness import (Fleet, record_lines, redis_db_url, stored_count, wait_for,
-                                       warc_article_captures, write_sources)
 
 POLL = 4            # seconds between polls of each source in this test
 
@@ -159,8 +166,8 @@ def archive_copy(beat_run, tmp_path):
 
 def _reingest(archive_dir: Path, sources: Path):
     from worker.config import Settings
-    from worker.pipeline.stages import Pipeline
     from worker.pipeline.reingest import reingest
+    from worker.pipeline.stages import Pipeline
 
     pipeline = Pipeline(Settings(archive_dir=archive_dir, sources_file=sources, metrics_port=0))
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 import time
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -176,7 +176,7 @@ def test_503_with_http_date_retry_after(mirror, client):
     r = client.get(mirror.fault_urls["503-date"])
     assert r.status_code == 503
     when = parsedate_to_datetime(r.headers["retry-after"])
-    assert 0 < (when - datetime.now(timezone.utc)).total_seconds() <= 3
+    assert 0 < (when - datetime.now(UTC)).total_seconds() <= 3
     assert client.get(mirror.fault_urls["503-date"]).status_code == 200
 
 

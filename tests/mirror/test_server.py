@@ -13,8 +13,8 @@ import httpx
 import jdatetime
 from lxml import etree
 
-from worker.testing.mirror import MirrorServer
 from worker.sources import sources_from_dicts
+from worker.testing.mirror import MirrorServer
 
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9", "news": "http://www.google.com/schemas/sitemap-news/0.9"}
 

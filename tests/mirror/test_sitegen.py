@@ -174,7 +174,7 @@ def test_unknown_family():
 def test_iransamaneh_head_quirks():
     """Some pages write <meta name="og:title" value=...> and hex entities, as the corpus YJC page."""
     heads = [generate_article(n, "iransamaneh")[0].split(b"</head>")[0] for n in range(40)]
-    assert any(b'name="og:title" value="' in h or b'value="' in h and b'name="og:title"' in h for h in heads)
+    assert any(b'name="og:title" value="' in h or (b'value="' in h and b'name="og:title"' in h) for h in heads)
     assert any(b'&#x' in h for h in heads) and any(b'property="og:title" content="' in h for h in heads)
     for n in range(40):        # whatever the head looks like, the visible page still matches the truth
         html, _, truth = generate_article(n, "iransamaneh")

@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import REPO
-from tests.parsers.pages import iransamaneh_page, seed_body_html as _body_html
+from tests.parsers.pages import iransamaneh_page
+from tests.parsers.pages import seed_body_html as _body_html
 from worker.cli import cli
 
 
@@ -83,7 +84,7 @@ def test_real_process_prints_utf8_json_and_no_traceback(tmp_path: Path, seed_pag
 class _Pages(BaseHTTPRequestHandler):
     pages: dict[str, bytes] = {}
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         body = self.pages.get(self.path)
         self.send_response(200 if body else 404)
         self.send_header("Content-Type", "text/html; charset=utf-8")

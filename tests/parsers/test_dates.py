@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import jdatetime
@@ -155,7 +155,7 @@ def test_month_name_is_not_part_of_a_word() -> None:
 def test_parse_iso_naive_is_tehran_local() -> None:
     dt = parse_iso_datetime("2019-05-30 00:20:37.883")
     assert dt is not None and dt.utcoffset() == DST
-    assert dt.astimezone(timezone.utc) == datetime(2019, 5, 29, 19, 50, 37, 883000, tzinfo=timezone.utc)
+    assert dt.astimezone(UTC) == datetime(2019, 5, 29, 19, 50, 37, 883000, tzinfo=UTC)
     assert parse_iso_datetime("۹ خرداد ۱۳۹۸") is None  # not ISO
 
 
@@ -199,7 +199,7 @@ def test_dst_1370_started_late_and_2006_2007_had_none() -> None:
 
 
 def test_to_tehran_and_format_iso() -> None:
-    utc = datetime(2019, 5, 29, 19, 50, 37, tzinfo=timezone.utc)
+    utc = datetime(2019, 5, 29, 19, 50, 37, tzinfo=UTC)
     assert format_iso(utc) == "2019-05-30T00:20:37+04:30"
     assert format_iso(datetime(2019, 5, 30, 0, 20, 37)) == "2019-05-30T00:20:37+04:30"
     assert to_tehran(utc) == utc
@@ -261,7 +261,7 @@ def _exists_in_tehran(naive: datetime) -> bool:
     from zoneinfo import ZoneInfo
 
     tehran = ZoneInfo("Asia/Tehran")
-    back = naive.replace(tzinfo=tehran).astimezone(timezone.utc).astimezone(tehran).replace(tzinfo=None)
+    back = naive.replace(tzinfo=tehran).astimezone(UTC).astimezone(tehran).replace(tzinfo=None)
     return back == naive
 
 
@@ -307,7 +307,7 @@ def test_jalali_round_trip(j: jdatetime.datetime, style: int, digits, arabic_let
 @settings(max_examples=200, deadline=None)
 @given(st.datetimes(min_value=datetime(1980, 1, 1), max_value=datetime(2040, 1, 1)))
 def test_utc_iso_round_trip(moment: datetime) -> None:
-    utc = moment.replace(microsecond=0, tzinfo=timezone.utc)
+    utc = moment.replace(microsecond=0, tzinfo=UTC)
     parsed = parse_persian_datetime(utc.strftime("%Y-%m-%dT%H:%M:%SZ"))
     assert parsed == utc
     assert parsed.utcoffset() in (STD, DST) or moment.year < 1992
@@ -356,7 +356,7 @@ def _expected_offset(utc: datetime) -> timedelta:
               st.integers(1992, 2030), st.booleans(), st.integers(19, 23), st.integers(0, 24 * 60 - 1)),
 ))
 def test_offset_of_any_instant_matches_the_law(moment: datetime) -> None:
-    utc = moment.replace(tzinfo=timezone.utc)
+    utc = moment.replace(tzinfo=UTC)
     local = to_tehran(utc)
     assert local == utc
     assert local.utcoffset() == _expected_offset(utc), format_iso(local)

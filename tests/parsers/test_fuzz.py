@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parsers import Article, ParseError, parse
-from tests.parsers.pages import iransamaneh_page, seed_body_html as _body_html
+from tests.parsers.pages import iransamaneh_page
+from tests.parsers.pages import seed_body_html as _body_html
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TAGS = ["p", "div", "h1", "h2", "span", "a", "strong", "br", "li", "ul", "blockquote", "figure", "figcaption",

@@ -29,7 +29,7 @@ def unknown_layout(jsonld: dict | None = None, og_type: str = "article") -> byte
 <div class="layout"><div class="sidebar-most"><ul>{SIDEBAR}</ul></div>
 <div class="post-content"><h1>طرح تازه حمل‌ونقل عمومی تصویب شد</h1>{body}
 <div class="share-links"><a href="#">تلگرام</a></div></div></div>
-<div class="footer">همه حقوق محفوظ است.</div></body></html>""".encode("utf-8")
+<div class="footer">همه حقوق محفوظ است.</div></body></html>""".encode()
 
 
 def test_generic_article():

@@ -5,7 +5,8 @@ import pytest
 
 from parsers import parse
 from parsers.normalize import normalize
-from tests.parsers.pages import HEADINGS, iransamaneh_page, seed_body_html as _body_html
+from tests.parsers.pages import HEADINGS, iransamaneh_page
+from tests.parsers.pages import seed_body_html as _body_html
 
 URL = "https://www.yjc.ir/fa/news/6412345/روابط-روسیه-و-انگلیس"
 SUPERTITLE = "وزير امور خارجه روسيه"

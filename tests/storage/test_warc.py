@@ -5,6 +5,7 @@ import gzip
 import json
 import subprocess
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -104,12 +105,12 @@ def test_truncated_record_is_skipped_with_a_warning(archive, archive_dir):
 
 
 def test_rotation_by_day_and_later_annotations(archive, archive_dir, monkeypatch):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     import storage.warc as warc_mod
 
-    days = iter([datetime(2024, 3, 20, 23, 59, tzinfo=timezone.utc), datetime(2024, 3, 21, 0, 1, tzinfo=timezone.utc),
-                 datetime(2024, 3, 21, 0, 2, tzinfo=timezone.utc)])
+    days = iter([datetime(2024, 3, 20, 23, 59, tzinfo=UTC), datetime(2024, 3, 21, 0, 1, tzinfo=UTC),
+                 datetime(2024, 3, 21, 0, 2, tzinfo=UTC)])
     monkeypatch.setattr(warc_mod, "utc_now", lambda: next(days))
     first = archive.write_capture(exchange(1), meta(1))
     second = archive.write_capture(exchange(2), meta(2))

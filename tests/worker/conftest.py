@@ -11,8 +11,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))   # worker_testkit (importlib import mode)
 
-from worker.config import Settings  # noqa: E402
-from worker_testkit import LocalServer  # noqa: E402
+from worker_testkit import LocalServer
+
+from worker.config import Settings
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from worker_testkit import make_source, send
 
 from worker.discovery.backfill import BackfillError, JsonCheckpoint, RedisCheckpoint, backfill
 from worker.http.fetcher import Fetcher
-from worker_testkit import make_source, send
 
 DAYS = {"1402/01/01": date(2023, 3, 21), "1402/01/02": date(2023, 3, 22), "1402/01/03": date(2023, 3, 23)}
 PER_PAGE = 3
@@ -98,8 +98,8 @@ def test_backfill_every_family_of_the_mirror(settings):
     """The mirror's archive pages in each CMS family's shape (ISNA yr/mn/dy/pi, IranSamaneh
     from_date/to_date/p, Tasnim date/p, ...): every article of the range is listed."""
     from parsers.urls import canonicalize
-    from worker.testing.mirror import MirrorServer
     from worker.sources import sources_from_dicts
+    from worker.testing.mirror import MirrorServer
 
     with MirrorServer(agencies=("isna", "yjc", "tasnim", "bbcpersian"), articles=15, faults=False) as mirror:
         sources = sources_from_dicts(mirror.sources(), origin="mirror")

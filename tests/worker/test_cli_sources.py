@@ -6,9 +6,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from click.testing import CliRunner
+from worker_testkit import send, source_entry, write_registry
 
 from worker.cli import cli
-from worker_testkit import send, source_entry, write_registry
 
 ARTICLE = ("<html><head><title>خبر</title><meta property='og:title' content='عنوان خبر آزمایشی'></head><body>"
            "<h1>عنوان خبر آزمایشی</h1><div class='item-text'><p>متن اول خبر درباره آزمایش است.</p>"
@@ -45,7 +45,7 @@ def test_sources_check_reports_what_works(server, tmp_path):
     server.route("/rss", 200, f'<?xml version="1.0"?><rss version="2.0"><channel><item><title>x</title>'
                  f"<link>{b}/news/1001/slug</link></item></channel></rss>", content_type="application/rss+xml")
     server.route("/news/1001/slug", 200, ARTICLE)
-    server.route("/list", 200, f'<a href="/news/1001/slug">x</a>')
+    server.route("/list", 200, '<a href="/news/1001/slug">x</a>')
     reg = tmp_path / "reg.toml"
     write_registry(reg, [source_entry(b, id="mehr", archive_url=None)])
     code, out = run(["sources", "check", "mehr", "--sources", str(reg)])

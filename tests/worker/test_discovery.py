@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import pytest
+from worker_testkit import make_source
 
 from worker.discovery import polling
-from worker.discovery.links import DiscoveryFailed, discover
 from worker.discovery.feeds import FeedError, UnsafeXML, parse_feed, parse_sitemap
+from worker.discovery.links import DiscoveryFailed, discover
 from worker.http.fetcher import Fetcher
 from worker.sources import load_sources
-from worker_testkit import make_source
 
 
 def rss(base, items):
@@ -95,13 +95,13 @@ def test_every_endpoint_failing_raises(server, settings):
 
 
 def test_feed_parsing_is_tolerant_but_safe():
-    broken = ('<?xml version="1.0"?><rss version="2.0"><channel><title>a & b</title>'
-              '<item><title>x & <br> y</title><link>http://h/news/1001</link></item>'
-              '<item><title>z</title><link>http://h/news/1002</link>').encode()
+    broken = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>a & b</title>'
+              b'<item><title>x & <br> y</title><link>http://h/news/1001</link></item>'
+              b'<item><title>z</title><link>http://h/news/1002</link>')
     assert [e.url for e in parse_feed(broken, "http://h/rss")] == ["http://h/news/1001", "http://h/news/1002"]
-    atom = ('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
-            '<entry><title>a</title><link rel="alternate" href="/news/1003"/><id>urn:x</id>'
-            '<updated>2023-03-21T00:00:00Z</updated></entry></feed>').encode()
+    atom = (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+            b'<entry><title>a</title><link rel="alternate" href="/news/1003"/><id>urn:x</id>'
+            b'<updated>2023-03-21T00:00:00Z</updated></entry></feed>')
     assert [e.url for e in parse_feed(atom, "http://h/atom")] == ["http://h/news/1003"]
     with pytest.raises(UnsafeXML):
         parse_feed(BOMB.encode(), "http://h/rss")
@@ -131,8 +131,8 @@ def test_poll_state_round_trips_through_redis(redis_db3):
 
 
 def test_links_of_the_real_tabnak_home_page(corpus):
-    from worker.discovery.links import article_links
     from worker.discovery.feeds import page_links
+    from worker.discovery.links import article_links
 
     page = (corpus / "html" / "tabnak" / "tabnak-home-2017.html").read_bytes()
     tabnak = load_sources()["tabnak"]

@@ -10,13 +10,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from parsers.urls import canonicalize
-from worker.http import errors as E
 from worker.config import Settings
-from worker.discovery.links import discover
 from worker.discovery.feeds import UnsafeXML, parse_feed
+from worker.discovery.links import discover
+from worker.http import errors as E
 from worker.http.fetcher import Fetcher
-from worker.testing.mirror import FAULTS, MirrorServer
 from worker.sources import sources_from_dicts
+from worker.testing.mirror import FAULTS, MirrorServer
 
 ERRORS = {"500": E.ServerError, "reset": E.ConnectFailed, "truncated": E.TruncatedBody,
           "huge": E.BodyTooLarge, "gzip-bomb": E.BodyTooLarge, "redirect-loop": E.TooManyRedirects,

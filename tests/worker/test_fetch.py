@@ -8,11 +8,11 @@ import threading
 import time
 
 import pytest
+from worker_testkit import LocalServer, free_port, gz, make_source, send
 
 from worker.http import errors as E
 from worker.http.fetcher import Fetcher
 from worker.http.politeness import LocalPoliteness
-from worker_testkit import LocalServer, free_port, gz, make_source, send
 
 PERSIAN = "<html><body><p>خبرگزاری دانشجویان ایران گزارش داد که پژوهشگران گچ را بررسی کردند.</p></body></html>"
 

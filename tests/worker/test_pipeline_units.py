@@ -4,14 +4,13 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import uuid
 
 import pytest
 import redis
 
-from worker.discovery.claims import MemoryClaims, RedisClaims
 from worker.config import ConfigError, Settings
+from worker.discovery.claims import MemoryClaims, RedisClaims
 from worker.errors import TransientError, is_transient
 from worker.logs import configure_logging
 
@@ -118,7 +117,7 @@ def test_parse_message_leaves_the_body_in_the_warc(tmp_path):
     from storage.capture import Exchange
     from worker.pipeline.pages import FetchedPage, read_response_body
 
-    html = "<html><body><p>سلام دنیا</p></body></html>".encode("utf-8") * 200
+    html = "<html><body><p>سلام دنیا</p></body></html>".encode() * 200
     exchange = Exchange(url="http://127.0.0.1:1/news/1", status=200, body=gzip.compress(html),
                         response_headers=[("Content-Type", "text/html; charset=utf-8"),
                                           ("Content-Encoding", "gzip")],

@@ -7,10 +7,10 @@ import threading
 import time
 
 import pytest
+from worker_testkit import make_source
 
 from worker.http.fetcher import Fetcher
 from worker.http.politeness import LocalPoliteness, RedisPoliteness
-from worker_testkit import make_source
 
 REDIS_URL = "redis://127.0.0.1:6379/3"
 

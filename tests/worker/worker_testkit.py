@@ -5,8 +5,8 @@ import gzip
 import socket
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 from worker.sources import Source, sources_from_dicts
 

@@ -6,7 +6,7 @@ undecodable file, fetch failure). Errors are one line naming the file or URL, ne
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -41,7 +41,7 @@ def _fetch(settings, url: str, source: str | None) -> tuple[bytes, str, str | No
     try:
         from worker.http.fetcher import Fetcher
     except ImportError:
-        Fetcher = None  # noqa: N806 - fetching is another engineer's module; plain httpx until it lands
+        Fetcher = None
     if Fetcher is not None:
         from worker.http.errors import FetchError
 
@@ -99,7 +99,7 @@ def parse_command(settings, target: str, page_url: str | None, source: str | Non
         # A page of a registered agency is labelled with its id, as an ingest would label it.
         known = _source_object(settings, None, url)
         source = known.id if known is not None else None
-    fetched_at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    fetched_at = datetime.now(UTC).replace(microsecond=0).isoformat()
     try:
         article = parse(data, url, source=source, content_type=content_type, fetched_at=fetched_at)
     except NotAnArticle as exc:

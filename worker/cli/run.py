@@ -36,8 +36,8 @@ def _ingest(settings: Settings, source_ids: tuple[str, ...], *, show_progress: b
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from worker.pipeline.ingest import run_ingest
     from worker.logs import configure_logging
+    from worker.pipeline.ingest import run_ingest
     from worker.pipeline.stages import Pipeline
 
     # With a progress bar, page failures show in the summary (and `bayegan stats`), not as log lines.
@@ -185,8 +185,8 @@ def reingest(ctx: click.Context, source_id: str | None, since: str | None, refet
     from rich.console import Console
 
     from worker.logs import configure_logging
-    from worker.pipeline.stages import Pipeline
     from worker.pipeline.reingest import reingest as run_reingest
+    from worker.pipeline.stages import Pipeline
 
     configure_logging(settings)
     pipeline = Pipeline(settings)

@@ -18,7 +18,7 @@ import click
 
 from worker.config import Settings
 
-__all__ = ["register", "check_source", "make_fetcher"]
+__all__ = ["check_source", "make_fetcher", "register"]
 
 
 def _settings(ctx: click.Context, sources_file: Path | None = None) -> Settings:
@@ -91,8 +91,8 @@ class SourceReport:
 
 def check_source(source: Any, fetcher: Any) -> SourceReport:
     """Probe every discovery endpoint of `source` and fetch (and parse) one article found."""
-    from worker.discovery.links import article_links
     from worker.discovery.feeds import FeedError, page_links, parse_feed, parse_sitemap
+    from worker.discovery.links import article_links
     from worker.http.errors import FetchError
 
     report = SourceReport(source.id)
@@ -106,7 +106,7 @@ def check_source(source: Any, fetcher: Any) -> SourceReport:
             report.probes.append(Probe(kind, url, False, f"{type(exc).__name__}: {exc}"))
             return
         found.extend(links)
-        report.probes.append(Probe(kind, url, bool(links) or kind == "sitemap" and "child" in detail, detail))
+        report.probes.append(Probe(kind, url, bool(links) or (kind == "sitemap" and "child" in detail), detail))
 
     def read_feed(result):
         links = article_links(source, parse_feed(result.content, result.final_url), {"via": "feed"})

@@ -12,15 +12,16 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Iterator, Protocol
+from typing import Any, Protocol
 
-from worker.discovery.links import Link, article_links
 from worker.discovery.feeds import page_links
+from worker.discovery.links import Link, article_links
 from worker.http.errors import ClientError
 
-__all__ = ["backfill", "BackfillError", "Checkpoint", "JsonCheckpoint", "RedisCheckpoint", "MemoryCheckpoint"]
+__all__ = ["BackfillError", "Checkpoint", "JsonCheckpoint", "MemoryCheckpoint", "RedisCheckpoint", "backfill"]
 
 
 class BackfillError(ValueError):

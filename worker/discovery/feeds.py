@@ -27,8 +27,16 @@ from usp.tree import sitemap_from_str
 
 from worker.http.bodies import detect_encoding
 
-__all__ = ["FeedError", "UnsafeXML", "Entry", "SitemapDoc", "guard_xml", "parse_feed", "parse_sitemap",
-           "page_links"]
+__all__ = [
+    "Entry",
+    "FeedError",
+    "SitemapDoc",
+    "UnsafeXML",
+    "guard_xml",
+    "page_links",
+    "parse_feed",
+    "parse_sitemap",
+]
 
 logging.getLogger("usp").setLevel(logging.CRITICAL)   # usp logs every unparseable document at ERROR
 GZIP_MAGIC = b"\x1f\x8b"

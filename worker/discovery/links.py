@@ -12,15 +12,16 @@ Backfill through Jalali-dated archive pages lives in worker.discovery.backfill a
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, MutableMapping
+from typing import Any
 
 from parsers.urls import InvalidURL, canonicalize
 from worker.discovery import polling
-from worker.http.errors import FetchError
 from worker.discovery.feeds import Entry, FeedError, page_links, parse_feed, parse_sitemap
+from worker.http.errors import FetchError
 
-__all__ = ["Link", "DiscoveryFailed", "discover", "article_links", "backfill", "SEEN_MAX"]
+__all__ = ["SEEN_MAX", "DiscoveryFailed", "Link", "article_links", "backfill", "discover"]
 
 log = logging.getLogger(__name__)
 SEEN_MAX = 5000            # remembered canonical URLs per source (for the "new" share)

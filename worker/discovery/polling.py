@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, MutableMapping
+from collections.abc import MutableMapping
+from typing import Any
 
-__all__ = ["next_interval", "record_poll", "is_due", "seconds_until_due", "politeness_floor",
-           "load_state", "save_state"]
+__all__ = [
+    "is_due",
+    "load_state",
+    "next_interval",
+    "politeness_floor",
+    "record_poll",
+    "save_state",
+    "seconds_until_due",
+]
 
 BACKOFF = 1.5
 BUSY = 0.5

@@ -14,7 +14,7 @@ import zlib
 
 import charset_normalizer
 
-__all__ = ["BodyLimitExceeded", "BadEncoding", "decode_content", "detect_encoding", "charset_from_content_type"]
+__all__ = ["BadEncoding", "BodyLimitExceeded", "charset_from_content_type", "decode_content", "detect_encoding"]
 
 
 class BodyLimitExceeded(Exception):

@@ -16,23 +16,24 @@ import os
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from storage.capture import Exchange
+from worker.config import Settings
 from worker.http import errors as E
 from worker.http.bodies import BadEncoding, BodyLimitExceeded, decode_content, detect_encoding
-from worker.config import Settings
 from worker.http.netguard import Unresolvable, non_public_addresses
 from worker.http.politeness import LocalPoliteness
 from worker.http.robots import RobotsCache
 
-__all__ = ["Fetcher", "FetchResult", "shared_client", "host_key"]
+__all__ = ["FetchResult", "Fetcher", "host_key", "shared_client"]
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 ROBOTS_MAX_BYTES = 512 * 1024          # RFC 9309: parse at least 500 KiB
@@ -106,11 +107,11 @@ def _retry_after(value: str | None, default: float | None) -> float | None:
 
 
 def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Fetcher:
@@ -131,7 +132,7 @@ class Fetcher:
     def close(self) -> None:
         """The pooled client is shared by the process; closing a Fetcher leaves it open."""
 
-    def __enter__(self) -> "Fetcher":
+    def __enter__(self) -> Fetcher:
         return self
 
     def __exit__(self, *exc: object) -> None:

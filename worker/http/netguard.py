@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 
-__all__ = ["is_public_address", "resolve", "non_public_addresses", "Unresolvable"]
+__all__ = ["Unresolvable", "is_public_address", "non_public_addresses", "resolve"]
 
 _CACHE_SECONDS = 300.0
 _cache: dict[str, tuple[float, tuple[str, ...]]] = {}

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from worker.config import Settings
 
-__all__ = ["Politeness", "LocalPoliteness", "RedisPoliteness", "DEFAULT_PREFIX"]
+__all__ = ["DEFAULT_PREFIX", "LocalPoliteness", "Politeness", "RedisPoliteness"]
 
 DEFAULT_PREFIX = "bayegan:host:"
 FAILURE_THRESHOLD = 3
@@ -204,7 +204,7 @@ class RedisPoliteness(_Base):
         return None if value is None else int(value) / 1000.0
 
 
-def make_politeness(settings: "Settings", redis: Any = None) -> Any:
+def make_politeness(settings: Settings, redis: Any = None) -> Any:
     """Redis-shared politeness for the daemon, the in-process form for `bayegan ingest`."""
     if not settings.politeness:
         return None

@@ -17,14 +17,14 @@ def import_stage_modules() -> None:
     The Celery parent calls it before forking its pool: otherwise every child (and every child
     recycled after max_tasks_per_child) spends ~1 s of CPU on these imports inside its first
     tasks, and holds its own copy instead of sharing the parent's pages."""
-    import storage  # noqa: F401
+    import storage
     import storage.index.sqlite  # noqa: F401
-    import worker.discovery.claims  # noqa: F401
-    import worker.discovery.links  # noqa: F401
-    import worker.http.fetcher  # noqa: F401
+    import worker.discovery.claims
+    import worker.discovery.links
+    import worker.discovery.polling
+    import worker.http.fetcher
+    import worker.http.politeness
     import worker.metrics  # noqa: F401
-    import worker.http.politeness  # noqa: F401
-    import worker.discovery.polling  # noqa: F401
 
 
 _current: Pipeline | None = None

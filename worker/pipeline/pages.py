@@ -46,7 +46,7 @@ class FetchedPage:
         return d
 
     @classmethod
-    def from_message(cls, d: dict[str, Any]) -> "FetchedPage":
+    def from_message(cls, d: dict[str, Any]) -> FetchedPage:
         d = dict(d)
         d["content"] = base64.b64decode(d["content"]) if d.get("content") is not None else b""
         return cls(**d)
@@ -63,7 +63,7 @@ def read_response_body(root: Path, warc: str, offset: int) -> bytes:
         return record.content_stream().read()
 
 
-def parse_outcome(page: FetchedPage) -> "Article | tuple[str, str]":
+def parse_outcome(page: FetchedPage) -> Article | tuple[str, str]:
     """Parse a page with no side effects: the Article, or (error kind, message). Pure, so it runs
     in any process (re-ingest's pool) and the caller records errors in its archive."""
     try:

@@ -17,7 +17,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from worker.pipeline.stages import FetchedPage, Pipeline, parse_outcome, settle_before_fork, warm_up_parser
@@ -45,12 +45,12 @@ def _since(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, date):
-        return datetime.combine(value, time.min, tzinfo=timezone.utc)
+        return datetime.combine(value, time.min, tzinfo=UTC)
     from parsers.dates import parse_user_date  # accepts Jalali or Gregorian, any digit script
 
-    return datetime.combine(parse_user_date(str(value)), time.min, tzinfo=timezone.utc)
+    return datetime.combine(parse_user_date(str(value)), time.min, tzinfo=UTC)
 
 
 def _is_article_capture(exchange: Any, meta: dict[str, Any]) -> bool:

@@ -17,24 +17,30 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from parsers import PARSER_VERSION, Article
 from parsers.article import article_id
 from parsers.urls import canonicalize
-from worker.discovery.claims import Claims, MemoryClaims
+from storage.warc import Capture as WarcCapture
 from worker.config import Settings
+from worker.discovery.claims import Claims, MemoryClaims
 from worker.errors import TransientError, is_transient
 from worker.errors import describe as _describe
 from worker.pipeline.pages import FetchedPage, parse_outcome, read_response_body, settle_before_fork, warm_up_parser
-from storage.warc import Capture as WarcCapture
 
-__all__ = ["Pipeline", "FetchedPage", "PollOutcome",
-           "parse_outcome", "warm_up_parser", "settle_before_fork", "read_response_body"]
+__all__ = [
+    "FetchedPage",
+    "Pipeline",
+    "PollOutcome",
+    "parse_outcome",
+    "read_response_body",
+    "settle_before_fork",
+    "warm_up_parser",
+]
 
 log = logging.getLogger("bayegan.pipeline")
 
@@ -56,7 +62,7 @@ def process_worker_name(settings: Settings) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Pipeline:
@@ -303,7 +309,7 @@ class Pipeline:
                 return None
         return self.accept_parsed(page, parse_outcome(page))
 
-    def accept_parsed(self, page: FetchedPage, outcome: "Article | tuple[str, str]") -> Article | None:
+    def accept_parsed(self, page: FetchedPage, outcome: Article | tuple[str, str]) -> Article | None:
         """Record a parse failure, or return the article (re-ingest parses in a process pool)."""
         if isinstance(outcome, tuple):
             self.record_error(page.source_id, page.url, *outcome)

@@ -9,5 +9,14 @@ from .faults import FAULTS, FEED_FAULTS, Fault
 from .server import DEFAULT_AGENCIES, MirrorArticle, MirrorServer, RequestRecord
 from .sitegen import generate_article, generate_listing
 
-__all__ = ["generate_article", "generate_listing", "MirrorServer", "MirrorArticle", "RequestRecord",
-           "DEFAULT_AGENCIES", "FAULTS", "FEED_FAULTS", "Fault"]
+__all__ = [
+           "DEFAULT_AGENCIES",
+           "FAULTS",
+           "FEED_FAULTS",
+           "Fault",
+           "MirrorArticle",
+           "MirrorServer",
+           "RequestRecord",
+           "generate_article",
+           "generate_listing",
+]

@@ -166,5 +166,16 @@ def slug_path(prefix: str, news_id_start: int):
     return path_of
 
 
-__all__ = ["esc", "attr", "nav_menu", "share_bar", "comment_form", "site_footer", "analytics_script",
-           "other_titles", "padded", "slug_path", "jalali_text"]
+__all__ = [
+    "analytics_script",
+    "attr",
+    "comment_form",
+    "esc",
+    "jalali_text",
+    "nav_menu",
+    "other_titles",
+    "padded",
+    "share_bar",
+    "site_footer",
+    "slug_path",
+]

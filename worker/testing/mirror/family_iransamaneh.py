@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .boilerplate import (analytics_script, attr, comment_form, esc, nav_menu, share_bar, site_footer)
+from .boilerplate import analytics_script, attr, comment_form, esc, nav_menu, share_bar, site_footer
 from .model import ArticleSpec
 from .text import jalali, jalali_numeric, jalali_text, to_persian_digits
 
@@ -109,4 +109,4 @@ def listing_item(path: str, title: str, lead: str, published) -> str:
             f'<div class="subtitle_list">{esc(lead)}</div></div>')
 
 
-__all__ = ["render_article", "listing_item"]
+__all__ = ["listing_item", "render_article"]

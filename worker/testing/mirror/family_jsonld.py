@@ -9,7 +9,7 @@ import json
 
 from .boilerplate import analytics_script, attr, esc, nav_menu, site_footer
 from .model import ArticleSpec
-from .text import jalali, to_persian_digits, month_name
+from .text import jalali, month_name, to_persian_digits
 
 
 def render_article(spec: ArticleSpec, base: str) -> tuple[str, str]:
@@ -70,4 +70,4 @@ def listing_item(path: str, title: str, lead: str, published) -> str:
             f'<p class="promo-summary">{esc(lead)}</p><time datetime="{published.strftime("%Y-%m-%d")}">{stamp}</time></li>')
 
 
-__all__ = ["render_article", "listing_item"]
+__all__ = ["listing_item", "render_article"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from .boilerplate import (analytics_script, attr, comment_form, esc, nav_menu, share_bar, site_footer)
+from .boilerplate import analytics_script, attr, comment_form, esc, nav_menu, share_bar, site_footer
 from .model import ArticleSpec
 from .text import jalali, jalali_text, to_persian_digits, weekday_name
 
@@ -135,4 +135,4 @@ def listing_item(path: str, title: str, lead: str, published) -> str:
             f'<p>{esc(lead)}</p><time title="{attr(stamp)}"><a href="{attr(path)}">{esc(stamp)}</a></time></div></li>')
 
 
-__all__ = ["render_article", "listing_item"]
+__all__ = ["listing_item", "render_article"]

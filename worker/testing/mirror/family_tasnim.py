@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from .boilerplate import (analytics_script, attr, comment_form, esc, nav_menu, share_bar, site_footer)
+from .boilerplate import analytics_script, attr, comment_form, esc, nav_menu, share_bar, site_footer
 from .model import ArticleSpec
 from .text import jalali, jalali_text
 
@@ -53,4 +53,4 @@ def listing_item(path: str, title: str, lead: str, published) -> str:
             f'<h4 class="lead"> {esc(lead)} </h4><time> {esc(jalali_text(published, arabic_yeh=True))} </time></a></article>')
 
 
-__all__ = ["render_article", "listing_item"]
+__all__ = ["listing_item", "render_article"]

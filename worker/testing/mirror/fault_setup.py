@@ -27,7 +27,7 @@ def fault_path(family: str, k: int, name: str) -> str:
     return f"/persian/articles/cfault{k:02d}{re.sub('[^0-9a-z]', '', name)}o"
 
 
-def install_faults(site: "AgencySite", start: datetime) -> None:
+def install_faults(site: AgencySite, start: datetime) -> None:
     for k, f in enumerate(FAULTS):
         path = fault_path(site.family, k, f.name)
         site.fault_paths[f.name] = path
@@ -60,7 +60,7 @@ def install_faults(site: "AgencySite", start: datetime) -> None:
     site.static[unquote(site.fault_paths["wrong-charset"])].content_type = "text/html; charset=ISO-8859-1"
 
 
-def _windows_1256(site: "AgencySite") -> None:
+def _windows_1256(site: AgencySite) -> None:
     """As the old sites wrote it: Arabic yeh (cp1256 has no Persian yeh); what cp1256 lacks
     (Persian digits) becomes &#...; references. The truth follows the page."""
     res = site.static[unquote(site.fault_paths["windows-1256"])]

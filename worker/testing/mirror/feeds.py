@@ -2,10 +2,10 @@
 Google News sitemap, plain sitemap, and the broken variants the fetcher must survive."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import Sequence
 from xml.sax.saxutils import escape as xml_escape
 
 
@@ -34,7 +34,7 @@ def robots_txt(base: str, disallow: Sequence[str], crawl_delay: float | None) ->
 def rss(title: str, home: str, items: Sequence[FeedItem], *, gmt: bool = False) -> bytes:
     """RSS 2.0; pubDate in GMT (some CMSs) or with the Tehran offset (others)."""
     def date(d: datetime) -> str:
-        return format_datetime(d.astimezone(timezone.utc), usegmt=True) if gmt else format_datetime(d)
+        return format_datetime(d.astimezone(UTC), usegmt=True) if gmt else format_datetime(d)
     out = ['<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">',
            f"<channel><title>{_x(title)}</title><link>{_x(home)}</link><description>{_x(title)}</description>",
            "<language>fa</language>"]
@@ -49,7 +49,7 @@ def rss(title: str, home: str, items: Sequence[FeedItem], *, gmt: bool = False) 
 
 
 def atom(title: str, home: str, feed_url: str, items: Sequence[FeedItem]) -> bytes:
-    updated = max((i.published for i in items), default=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    updated = max((i.published for i in items), default=datetime(2020, 1, 1, tzinfo=UTC))
     out = ['<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fa">',
            f"<title>{_x(title)}</title><id>{_x(feed_url)}</id><link rel=\"self\" href=\"{_x(feed_url)}\"/>",
            f"<link rel=\"alternate\" href=\"{_x(home)}\"/><updated>{updated.isoformat()}</updated>"]

@@ -47,7 +47,7 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True       # headers and body go in separate writes: no 40 ms stalls
     server: _Server
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - silence stderr logging
+    def log_message(self, format: str, *args) -> None:
         pass
 
     def send_response(self, code: int, message: str | None = None) -> None:

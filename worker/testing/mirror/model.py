@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from .boilerplate import attr, esc, other_titles
-from .text import (CATEGORIES, PLACES, TEHRAN, TextMaker, arabize, jalali, slugify, to_persian_digits)
+from .text import CATEGORIES, PLACES, TEHRAN, TextMaker, arabize, jalali, slugify, to_persian_digits
 
 FAMILIES = ("nastooh", "iransamaneh", "tasnim", "jsonld")
 
@@ -89,7 +89,7 @@ class ArticleSpec:
 
     @property
     def published_utc(self) -> datetime:
-        return self.published.astimezone(timezone.utc)
+        return self.published.astimezone(UTC)
 
 
 def default_published(n: int) -> datetime:
@@ -251,5 +251,13 @@ def truth_of(spec: ArticleSpec, published_raw: str, extra_boilerplate: list[str]
     }
 
 
-__all__ = ["FAMILIES", "AGENCIES", "Agency", "ArticleSpec", "Block", "build_spec", "truth_of",
-           "to_persian_digits"]
+__all__ = [
+    "AGENCIES",
+    "FAMILIES",
+    "Agency",
+    "ArticleSpec",
+    "Block",
+    "build_spec",
+    "to_persian_digits",
+    "truth_of",
+]

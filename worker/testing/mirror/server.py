@@ -67,7 +67,7 @@ class MirrorServer:
         self.refused_base: str | None = None
 
     # ---- lifecycle -----------------------------------------------------------------------------
-    def start(self) -> "MirrorServer":
+    def start(self) -> MirrorServer:
         if self._servers:
             return self
         foreign = self._bind("foreign", len(self.agency_ids))
@@ -110,7 +110,7 @@ class MirrorServer:
 
     close = stop
 
-    def __enter__(self) -> "MirrorServer":
+    def __enter__(self) -> MirrorServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -198,4 +198,4 @@ class MirrorServer:
         return path
 
 
-__all__ = ["MirrorServer", "MirrorArticle", "RequestRecord", "DEFAULT_AGENCIES", "DEFAULT_START"]
+__all__ = ["DEFAULT_AGENCIES", "DEFAULT_START", "MirrorArticle", "MirrorServer", "RequestRecord"]

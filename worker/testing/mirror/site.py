@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 import jdatetime
@@ -69,7 +68,7 @@ class Resource:
     def http_date(self) -> str | None:
         if self.last_modified is None:
             return None
-        return format_datetime(self.last_modified.astimezone(timezone.utc), usegmt=True)
+        return format_datetime(self.last_modified.astimezone(UTC), usegmt=True)
 
     def gzipped(self) -> bytes:
         if self._gz is None:           # benign race: two threads may both compress once
@@ -334,5 +333,14 @@ def _template_values(day, page: int) -> dict:
             "jdate": f"{j.year:04d}/{j.month:02d}/{j.day:02d}"}
 
 
-__all__ = ["AgencySite", "Resource", "SiteArticle", "ARCHIVE_TEMPLATE", "ARTICLE_PATTERN", "LISTING_PATH",
-           "FEED_PATH", "DEFAULT_AGENCY", "fault_path"]
+__all__ = [
+    "ARCHIVE_TEMPLATE",
+    "ARTICLE_PATTERN",
+    "DEFAULT_AGENCY",
+    "FEED_PATH",
+    "LISTING_PATH",
+    "AgencySite",
+    "Resource",
+    "SiteArticle",
+    "fault_path",
+]

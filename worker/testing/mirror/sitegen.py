@@ -8,8 +8,8 @@ same bytes. The text is our own, built from word lists; only the markup imitates
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Mapping, Sequence
 
 from . import family_iransamaneh, family_jsonld, family_nastooh, family_tasnim
 from .boilerplate import attr, esc, nav_menu, padded, site_footer, slug_path
@@ -98,4 +98,4 @@ def _aware(dt: datetime) -> datetime:
     return dt.replace(tzinfo=TEHRAN) if dt.tzinfo is None else dt.astimezone(TEHRAN)
 
 
-__all__ = ["generate_article", "generate_listing", "FAMILIES", "AGENCIES"]
+__all__ = ["AGENCIES", "FAMILIES", "generate_article", "generate_listing"]

@@ -7,7 +7,8 @@ literal strings so their backslashes stay as they are.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 
 def _value(key: str, v: Any) -> str:
