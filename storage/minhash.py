@@ -39,7 +39,8 @@ class LshParams:
         if _optimal_param is not None:
             b, r = _optimal_param(threshold, num_perm, 0.1, 0.9)
         else:  # pragma: no cover
-            r = max(1, round(num_perm ** 0.5)); b = num_perm // r
+            r = max(1, round(num_perm ** 0.5))
+            b = num_perm // r
         return cls(num_perm, b, r)
 
 

@@ -10,6 +10,7 @@ appended with one write; a failed write is cut back so no partial record stays v
 from __future__ import annotations
 
 import base64
+import contextlib
 import errno
 import hashlib
 import io
@@ -123,10 +124,8 @@ class WarcFileWriter:
                     raise OSError(errno.ENOSPC, "short write")
                 os.fsync(fd)
             except OSError as exc:
-                try:
+                with contextlib.suppress(OSError):
                     os.ftruncate(fd, start)
-                except OSError:
-                    pass
                 raise DiskError(f"WARC write failed: {exc.strerror or exc}", str(self._path)) from exc
         finally:
             os.close(fd)
@@ -144,8 +143,8 @@ class WarcFileWriter:
         common = {"WARC-Date": date}
         if ex.remote_ip:
             common["WARC-IP-Address"] = ex.remote_ip
-        revisit = bool(previous and previous.get("payload_digest") == digest)
-        if revisit:
+        revisit = previous is not None and previous.get("payload_digest") == digest
+        if previous is not None and revisit:
             resp = b.create_revisit_record(ex.url, digest, previous["uri"], previous["date"],
                                            http_headers=resp_headers, warc_headers_dict=dict(common))
             resp.rec_headers.add_header("WARC-Refers-To", previous["record_id"])

@@ -82,7 +82,7 @@ def _ingest(settings: Settings, source_ids: tuple[str, ...], *, show_progress: b
             cols = ["source", "poll", "discovered", "queued", *STATUS_COLUMNS, "seconds"]
             totals = {c: sum(r[c] for r in rows) for c in ["discovered", "queued", *STATUS_COLUMNS]}
             out.print(_summary_table(f"bayegan ingest -> {settings.archive_dir}",
-                                     rows + [{"source": "TOTAL", "poll": "", **totals, "seconds": ""}], cols))
+                                     [*rows, {"source": "TOTAL", "poll": "", **totals, "seconds": ""}], cols))
             for r in rows:
                 if r.get("poll_error"):
                     out.print(f"[red]{r['source']}[/red]: poll failed: {r['poll_error']}")

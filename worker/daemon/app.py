@@ -7,8 +7,9 @@ Configured from BAYEGAN_* (worker.config.Settings). Reliability choices, and why
 - prefetch 1: a slow fetch never holds other messages hostage in a busy process;
 - the Redis visibility timeout is longer than any task time limit or retry countdown, otherwise
   Redis would hand a still-running (or still-waiting) task to a second worker;
-- RedBeat (worker.daemon.beat, made to survive Redis restarts) keeps the schedule in Redis behind a lock, so a second beat started by
-  mistake waits instead of doubling the polls (and the poll task itself takes a per-source slot).
+- RedBeat (worker.daemon.beat, made to survive Redis restarts) keeps the schedule in Redis behind a
+  lock, so a second beat started by mistake waits instead of doubling the polls (and the poll task
+  itself takes a per-source slot).
 """
 from __future__ import annotations
 
@@ -152,7 +153,7 @@ def _setup_logging(**_: object) -> None:
     configure_logging(settings)
 
 
-def _redis_pipeline():  # type: ignore[no-untyped-def]
+def _redis_pipeline():
     """The daemon's pipeline: claims and politeness shared through Redis by every process."""
     import redis
 

@@ -47,7 +47,7 @@ def _retrying(task: Task, fn: Any, *args: Any, _source: str | None = None, _url:
         if is_transient(exc) and task.request.retries < MAX_TASK_RETRIES:
             log.warning("transient error, will retry", extra={"task": task.name, "retries": task.request.retries,
                                                                "source": _source, "url": _url, "error": error})
-            raise task.retry(exc=exc, countdown=_countdown(task.request.retries), max_retries=MAX_TASK_RETRIES)
+            raise task.retry(exc=exc, countdown=_countdown(task.request.retries), max_retries=MAX_TASK_RETRIES) from exc
         if is_transient(exc):
             error = f"gave up after {task.request.retries} retries: {error}"
         try:

@@ -7,6 +7,7 @@ re-ingest's pool) while the caller records errors in its archive.
 from __future__ import annotations
 
 import base64
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ class FetchedPage:
         """The parse task's message. The body stays out of it when the WARC capture holds it:
         the parse worker reads it back from the shared archive (one seek and one gzip member),
         which is cheaper than pushing 70-300 KB through Redis twice."""
-        d = {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+        d = {k: getattr(self, k) for k in self.__slots__}
         if self.warc is not None and self.offset is not None and not self.revisit:
             d["content"] = None
         else:
@@ -97,10 +98,8 @@ def warm_up_parser() -> None:
     """
     from parsers.normalize import fold_for_search, normalize_paragraphs
 
-    try:
+    with contextlib.suppress(ParseError):  # the profiles and cleaners are loaded either way
         parse_page(_WARM_PAGE.encode("utf-8"), "http://warm-up.invalid/news/1", content_type="text/html; charset=utf-8")
-    except ParseError:
-        pass  # the profiles and cleaners are loaded either way
     normalize_paragraphs(["این یک متن کوتاه برای بارگذاری نرمال‌ساز است.", "جمله دوم."])
     fold_for_search("روسيه ۲۰۱۸")
 
@@ -114,9 +113,7 @@ def settle_before_fork(*, freeze: bool = True) -> None:
     import gc
 
     gc.collect()
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to trim
-        pass
     if freeze:
         gc.freeze()

@@ -69,7 +69,7 @@ def _count(summary: ReingestSummary, progress: Callable[[str, str], None] | None
 
 def _flush(pipeline: Pipeline, batch: list[Any], summary: ReingestSummary,
            progress: Callable[[str, str], None] | None) -> None:
-    for article, result in zip(batch, pipeline.store_many(batch)):
+    for article, result in zip(batch, pipeline.store_many(batch), strict=False):
         _count(summary, progress, article.source or "-", result.status)
     batch.clear()
 

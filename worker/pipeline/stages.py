@@ -100,10 +100,9 @@ class Pipeline:
     @property
     def fetcher(self) -> Any:
         if self._fetcher is None:
-            from worker.http.fetcher import Fetcher
-            from worker.http.politeness import make_politeness
+            from worker.http.fetcher import make_fetcher
 
-            self._fetcher = Fetcher(self.settings, politeness=make_politeness(self.settings, self._redis))
+            self._fetcher = make_fetcher(self.settings, self._redis)
         return self._fetcher
 
     def source(self, source_id: str) -> Any:
@@ -349,7 +348,7 @@ class Pipeline:
             results = self.archive.store_many(articles)
         except Exception:
             return [self.store_article(a) for a in articles]  # isolates the one article that fails
-        for article, result in zip(articles, results):
+        for article, result in zip(articles, results, strict=False):
             metrics.ARTICLES.labels(article.source or "-", result.status).inc()
         return results
 
