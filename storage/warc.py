@@ -47,7 +47,9 @@ class _GzipMember(GzippingWrapper):
 
 
 class _RecordWriter(WARCWriter):
-    """warcio's WARCWriter with our compression level (warcio has no option for it)."""
+    """warcio's WARCWriter with our compression level. warcio has no public option for it: the
+    level is fixed inside `_write_warc_record`, so that one method is overridden (the tests read
+    every record back with warcio's ArchiveIterator, which catches a change in warcio)."""
 
     def __init__(self, out: Any) -> None:
         super().__init__(out, gzip=False, warc_version=WARC_VERSION)

@@ -26,6 +26,8 @@ settings = Settings.load()
 # prometheus_client picks its multiprocess value class at import: set the directory first, and
 # re-pick it in case something imported prometheus_client already (the `celery` command loads
 # Flower's entry point, which does). Our metrics are created later (worker.metrics, lazily).
+# prometheus_client has no public call to switch modes after import; `values.ValueClass` and
+# `values.get_value_class()` are the public module names it uses itself at import time.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="bayegan-metrics-")
     atexit.register(shutil.rmtree, os.environ["PROMETHEUS_MULTIPROC_DIR"], True)  # pool children skip atexit
@@ -39,7 +41,7 @@ from kombu import Exchange, Queue  # noqa: E402
 log = logging.getLogger("bayegan.celery")
 
 STAGES = ("discover", "fetch", "parse", "store", "reingest")
-TASK_STAGE = {"worker.tasks.poll_source": "discover", "worker.tasks.backfill": "discover",
+TASK_STAGE = {"worker.tasks.poll_source": "discover",
               "worker.tasks.fetch": "fetch", "worker.tasks.parse": "parse",
               "worker.tasks.store": "store", "worker.tasks.reingest": "reingest"}
 
