@@ -11,8 +11,9 @@ from typing import Any
 import click
 
 from worker.config import Settings
+from worker.pipeline.outcomes import SUMMARY_STATUSES
 
-STATUS_COLUMNS = ("new", "version", "alias", "unchanged", "skipped", "error")
+STATUS_COLUMNS = tuple(str(s) for s in SUMMARY_STATUSES)
 
 
 def _settings(ctx: click.Context, **overrides: Any) -> Settings:

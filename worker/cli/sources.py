@@ -227,6 +227,7 @@ def backfill_cmd(ctx: click.Context, source_id: str, date_from: str, date_to: st
     """List (and queue) every article of a date range from the Jalali-dated archive pages. Resumable."""
     from worker.discovery.backfill import BackfillError, JsonCheckpoint, backfill
     from worker.http.errors import FetchError
+    from worker.pipeline.outcomes import PageStatus
 
     settings = _settings(ctx, sources_file)
     source = _pick(_load(settings), [source_id])[0]
@@ -245,7 +246,7 @@ def backfill_cmd(ctx: click.Context, source_id: str, date_from: str, date_to: st
             try:
                 status = pipeline.ingest_link(link.url, source.id, link.canonical_url)
             except Exception as exc:   # one page's trouble never stops a backfill
-                status = "error"
+                status = PageStatus.ERROR
                 click.echo(f"{link.url}: {type(exc).__name__}: {exc}", err=True)
             counts[status] = counts.get(status, 0) + 1
         batch.clear()

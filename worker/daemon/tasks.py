@@ -26,6 +26,7 @@ from parsers.article import Article
 from worker.daemon.app import app, queue_name, runs_locally, settings
 from worker.errors import is_transient
 from worker.pipeline.current import get_pipeline
+from worker.pipeline.outcomes import ErrorKind, PageStatus
 from worker.pipeline.stages import FetchedPage
 
 log = logging.getLogger("bayegan.tasks")
@@ -36,7 +37,7 @@ MAX_TASK_RETRIES = 8
 class StageRetry(Exception):
     """A transient stage failure, carrying what the archive's error log needs if Celery gives up."""
 
-    def __init__(self, source: str | None, url: str, kind: str, error: str) -> None:
+    def __init__(self, source: str | None, url: str, kind: ErrorKind, error: str) -> None:
         super().__init__(error)
         self.source, self.url, self.kind, self.error = source, url, kind, error
 
@@ -57,7 +58,7 @@ class StageTask(Task):
             _record(exc.source, exc.url, exc.kind, f"gave up after {self.request.retries} retries: {exc.error}")
 
 
-def _record(source: str | None, url: str, kind: str, error: str) -> None:
+def _record(source: str | None, url: str, kind: ErrorKind, error: str) -> None:
     try:
         get_pipeline().record_error(source, url, kind, error)
     except Exception:  # recording is best effort; the task still ends here
@@ -65,7 +66,7 @@ def _record(source: str | None, url: str, kind: str, error: str) -> None:
 
 
 def _run_stage[T](task: Task, fn: Callable[..., T], *args: Any, _source: str | None = None, _url: str = "",
-               _kind: str = "task") -> T | None:
+               _kind: ErrorKind = ErrorKind.TASK) -> T | None:
     """Run one stage: a transient error becomes StageRetry (Celery retries it, see StageTask);
     anything else is recorded in the archive's error log and ends this URL's chain (None)."""
     try:
@@ -97,7 +98,7 @@ def poll_source(self: Task, source_id: str, force: bool = False) -> dict[str, An
         if not pipeline.poll_due(source_id):
             return {"source": source_id, "skipped": "not due"}
     outcome = _run_stage(self, functools.partial(pipeline.poll_source, full=force), source_id,
-                         _source=source_id, _url=source.home, _kind="poll")
+                         _source=source_id, _url=source.home, _kind=ErrorKind.POLL)
     if outcome is None:
         return {"source": source_id, "ok": False}
     queued = 0
@@ -117,9 +118,9 @@ def poll_source(self: Task, source_id: str, force: bool = False) -> dict[str, An
 @app.task(bind=True, base=StageTask, name="worker.tasks.fetch")
 def fetch(self: Task, url: str, source_id: str, canonical_url: str | None = None) -> str:
     page = _run_stage(self, get_pipeline().fetch_and_archive, url, source_id, canonical_url,
-                     _source=source_id, _url=url, _kind="fetch")
+                     _source=source_id, _url=url, _kind=ErrorKind.FETCH)
     if page is None:
-        return "skipped"
+        return PageStatus.SKIPPED
     if runs_locally("parse"):
         try:
             # The body is in memory: no message, no read back from the WARC file.
@@ -127,9 +128,9 @@ def fetch(self: Task, url: str, source_id: str, canonical_url: str | None = None
         except Exception as exc:  # whatever it is, the parse stage proper retries or records it
             log.warning("inline parse failed, queued instead", extra={"url": page.url, "error": repr(exc)})
         else:
-            return _stored_or_queued(article) if article is not None else "error"
+            return _stored_or_queued(article) if article is not None else PageStatus.ERROR
     _queue_parse(page)
-    return "fetched"
+    return PageStatus.FETCHED
 
 
 def _queue_parse(page: FetchedPage) -> None:
@@ -148,32 +149,33 @@ def _stored_or_queued(article: Article) -> str:
     for the store task's backoff) queue the store message. A permanent failure is recorded."""
     if not runs_locally("store"):
         _queue_store(article)
-        return "parsed"
+        return PageStatus.PARSED
     try:
         return get_pipeline().store_article(article).status
     except Exception as exc:
         if is_transient(exc):
             _queue_store(article)
-            return "parsed"
-        _record(article.source, article.url, "store", f"{type(exc).__name__}: {exc}")
-        return "error"
+            return PageStatus.PARSED
+        _record(article.source, article.url, ErrorKind.STORE, f"{type(exc).__name__}: {exc}")
+        return PageStatus.ERROR
 
 
 @app.task(bind=True, base=StageTask, name="worker.tasks.parse")
 def parse(self: Task, message: dict[str, Any]) -> str:
     page = FetchedPage.from_message(message)
     article = _run_stage(self, get_pipeline().parse_capture, page, _source=page.source_id, _url=page.url,
-                        _kind="parse")
+                        _kind=ErrorKind.PARSE)
     if article is None:
-        return "error"
+        return PageStatus.ERROR
     return _stored_or_queued(article)
 
 
 @app.task(bind=True, base=StageTask, name="worker.tasks.store")
 def store(self: Task, article: dict[str, Any]) -> str:
     art = Article.from_dict(article)
-    result = _run_stage(self, get_pipeline().store_article, art, _source=art.source, _url=art.url, _kind="store")
-    return result.status if result is not None else "error"
+    result = _run_stage(self, get_pipeline().store_article, art, _source=art.source, _url=art.url,
+                        _kind=ErrorKind.STORE)
+    return result.status if result is not None else PageStatus.ERROR
 
 
 @app.task(bind=True, name="worker.tasks.reingest",

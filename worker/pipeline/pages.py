@@ -14,10 +14,11 @@ from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
-from parsers import Article, ParseError
+from parsers import Article, NotAnArticle, ParseError
 from parsers import parse as parse_page
 from parsers.article import Capture, article_id
 from worker.errors import describe
+from worker.pipeline.outcomes import ErrorKind, ParseFailure
 
 
 @dataclass(slots=True)
@@ -64,16 +65,18 @@ def read_response_body(root: Path, warc: str, offset: int) -> bytes:
         return record.content_stream().read()
 
 
-def parse_outcome(page: FetchedPage) -> Article | tuple[str, str]:
-    """Parse a page with no side effects: the Article, or (error kind, message). Pure, so it runs
+def parse_outcome(page: FetchedPage) -> Article | ParseFailure:
+    """Parse a page with no side effects: the Article, or a ParseFailure (error kind, message). Pure, so it runs
     in any process (re-ingest's pool) and the caller records errors in its archive."""
     try:
         article = parse_page(page.content, page.url, source=page.source_id,
                              content_type=page.content_type, fetched_at=page.fetched_at)
+    except NotAnArticle as exc:
+        return ParseFailure(ErrorKind.NOT_ARTICLE, str(exc))
     except ParseError as exc:
-        return ("not_article" if type(exc).__name__ == "NotAnArticle" else "parse", str(exc))
+        return ParseFailure(ErrorKind.PARSE, str(exc))
     except Exception as exc:  # a parser bug on one page must not stop the others
-        return ("parser_crash", describe(exc))
+        return ParseFailure(ErrorKind.PARSER_CRASH, describe(exc))
     # The claim step is keyed by our canonical URL: the record must carry the same key.
     article.source = page.source_id
     if article.canonical_url != page.canonical_url:
