@@ -58,7 +58,8 @@ _END = re.compile(r"\s*[،,؛;:]")
 _VIA_SPLIT = re.compile(r"\s+(?:و\s+)?به\s+نقل\s+از\s+")
 _FROM = re.compile(r"\s+از\s+")
 _IRNA_STYLE = re.compile(r"^\s*([^\s\-–—،,:؛][^\-–—،,:؛]{0,30}?)\s*[-–—]\s*(" + _KNOWN_RE.pattern + r")\s*[-–—]")
-_WHEN = re.compile(r"(?:روز|امروز|امشب|دیروز|شامگاه|صبحگاه|بامداد|سحرگاه|ظهر|عصر|شب|صبح|پیش|بعد|در\s+روز|در\s+تاریخ|هم\s*اکنون)"
+_WHEN = re.compile(r"(?:روز|امروز|امشب|دیروز|شامگاه|صبحگاه|بامداد|سحرگاه|ظهر|عصر|شب|صبح|پیش|بعد|"
+                   r"در\s+روز|در\s+تاریخ|هم\s*اکنون)"
                    r"(?![^\W\d_])")
 _DISPATCHED_TO = re.compile(r"^به\s+(.+)$")
 _QUOTES_ONLY = "«»\"'“”"
@@ -86,6 +87,7 @@ def _split_service_agency(main: str) -> tuple[str | None, str | None, str | None
     rest = _SERVICE_WORD.sub("", rest, count=1)
     reporter = rest != main and not had_service_word
     starts = [m.start() for m in (_MEDIA_MARKER.search(rest), _KNOWN_RE.search(rest)) if m]
+    service: str | None
     if starts:
         start = min(starts)
         service, agency = rest[:start].strip(), rest[start:].strip()

@@ -62,7 +62,7 @@ def region_soup(region: HtmlElement, drop_selectors: Iterable[str] = (), index: 
 def _has_boilerplate_hint(tag: Tag) -> bool:
     if tag.attrs is None:
         return False
-    classes = tag.get("class") or []
+    classes: str | list[str] = tag.get("class") or []
     hint = " ".join(classes) if isinstance(classes, list) else str(classes)
     hint += " " + str(tag.get("id") or "")
     return bool(hint.strip()) and bool(_BOILERPLATE.search(hint))

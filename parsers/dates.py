@@ -93,8 +93,10 @@ _GREG_TEXT_MDY = re.compile(
 _NUM_YMD = re.compile(r"(?<![\d/.-])(\d{4})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?![\d/])")
 _NUM_DMY = re.compile(r"(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*(\d{4})(?![\d/])")
 _TIME = re.compile(r"(?<![\d:])(\d{1,2})\s*:\s*(\d{2})(?:\s*:\s*(\d{2})(?:\.(\d{1,9}))?)?(?![\d:])")
-_PM = re.compile(r"ب\s*\.\s*ظ|(?<![^\W\d_])ب\s?ظ(?![^\W\d_])|بعد\s*از\s*ظهر|بعدازظهر|(?<![a-z])p\.?\s*m\b\.?", re.IGNORECASE)
-_AM = re.compile(r"ق\s*\.\s*ظ|(?<![^\W\d_])ق\s?ظ(?![^\W\d_])|قبل\s*از\s*ظهر|قبل\s*ازظهر|(?<![a-z])a\.?\s*m\b\.?", re.IGNORECASE)
+_PM = re.compile(r"ب\s*\.\s*ظ|(?<![^\W\d_])ب\s?ظ(?![^\W\d_])|"
+                 r"بعد\s*از\s*ظهر|بعدازظهر|(?<![a-z])p\.?\s*m\b\.?", re.IGNORECASE)
+_AM = re.compile(r"ق\s*\.\s*ظ|(?<![^\W\d_])ق\s?ظ(?![^\W\d_])|"
+                 r"قبل\s*از\s*ظهر|قبل\s*ازظهر|(?<![a-z])a\.?\s*m\b\.?", re.IGNORECASE)
 _UTC_MARK = re.compile(r"\b(?:GMT|UTC)\b|\bZ\s*$")
 _ISO = re.compile(
     r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"

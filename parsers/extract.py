@@ -16,15 +16,32 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
-from parsers.article import PARSER_VERSION, Article, Attribution, Block, Image, Normalized, ParserInfo
-from parsers.article import article_id, content_hash
+from parsers.article import (
+    PARSER_VERSION,
+    Article,
+    Attribution,
+    Block,
+    Image,
+    Normalized,
+    ParserInfo,
+    article_id,
+    content_hash,
+)
 from parsers.clean import cut_at_end_marker, is_end_marker, is_reporter_code, region_soup, strip_end_marker_suffix
 from parsers.encoding import decode_html
 from parsers.errors import DecodeError, NotAnArticle
 from parsers.generic import PageMeta, find_main_content, ld_names, link_density, page_metadata, split_keywords, squash
 from parsers.profiles import PageIndex, Profile, detect_profile
-from parsers.structure import body_parts, clean_supertitle, dedupe, news_id_from_text, safe_urljoin, strip_label
-from parsers.structure import url_parts
+from parsers.structure import (
+    body_parts,
+    clean_supertitle,
+    dedupe,
+    merge_split_attribution,
+    news_id_from_text,
+    safe_urljoin,
+    strip_label,
+    url_parts,
+)
 
 GENERIC = "generic"
 MIN_BODY_CHARS = 60          # shorter than a one-line flash: nothing to archive
@@ -32,7 +49,6 @@ MAX_LINK_DENSITY = 0.5       # above it the "body" is a list of links: a listing
 MIN_UNMARKED_CHARS = 1000   # a page with no article metadata must at least carry a story's worth of text
 _HOME_PATH = re.compile(r"^/?(?:[a-z]{2}/?)?(?:(?:index|default|home)\.\w+)?$", re.IGNORECASE)
 _LOCAL = threading.local()  # an lxml parser object must not be shared between threads
-_ATTRIBUTION_OPENING = re.compile(r"^\s*به\s+گزارش\b")
 _CLOCK = re.compile(r"\d\s*[:：]\s*\d")
 _ORG_AUTHOR = re.compile(r"خبرگزاری|خبرگزاري|news agency|tasnim|isna|irna", re.IGNORECASE)
 
@@ -150,7 +166,8 @@ def _title(page: _Page) -> str:
     if title:
         return title
     headline = page.meta.ld("headline")
-    og = page.meta.get("og:title", "twitter:title", "headline") or (squash(headline) if isinstance(headline, str) else "")
+    og = page.meta.get("og:title", "twitter:title", "headline")
+    og = og or (squash(headline) if isinstance(headline, str) else "")
     heads = [squash(h.text_content()) for h in page.doc.iter("h1")]
     for head in heads:  # the <h1> that the page's own title metadata confirms
         if head and (head in (og or "") or head in page.meta.title_tag):
@@ -194,16 +211,7 @@ def _body(page: _Page, region: HtmlElement) -> tuple[list[Block], list[Image]]:
         blocks[-1] = Block(blocks[-1].type, last) if last else blocks[-1]
         if not last:
             blocks.pop()
-    return _merge_split_attribution(blocks), parts.images
-
-
-def _merge_split_attribution(blocks: list[Block]) -> list[Block]:
-    """«به گزارش سرويس بين الملل» on its own line, the agency on the next: one sentence, one paragraph."""
-    if len(blocks) >= 2 and blocks[0].type == blocks[1].type == "paragraph":
-        first = blocks[0].text
-        if _ATTRIBUTION_OPENING.match(first) and len(first) < 80 and not re.search(r"[،؛,;:.]", first):
-            return [Block("paragraph", f"{first} {blocks[1].text}")] + blocks[2:]
-    return blocks
+    return merge_split_attribution(blocks), parts.images
 
 
 def _dates():
@@ -271,7 +279,8 @@ def _updated(page: _Page) -> str | None:
 
 def _category(page: _Page) -> str | None:
     if page.profile is not None:
-        texts = dedupe([squash(el.text_content()) for el in page.profile.all(page.doc, "category", page.host, page.index)])
+        found = page.profile.all(page.doc, "category", page.host, page.index)
+        texts = dedupe([squash(el.text_content()) for el in found])
         if texts:
             return page.profile.category_join.join(texts) if page.profile.category_join else texts[0]
     section = page.meta.get("article:section", "og:article:section", "articlesection")

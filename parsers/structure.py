@@ -185,3 +185,15 @@ def dedupe(items: list[str]) -> list[str]:
             seen.add(item)
             out.append(item)
     return out
+
+
+_ATTRIBUTION_OPENING = re.compile(r"^\s*به\s+گزارش\b")
+
+
+def merge_split_attribution(blocks: list[Block]) -> list[Block]:
+    """«به گزارش سرويس بين الملل» on its own line, the agency on the next: one sentence, one paragraph."""
+    if len(blocks) >= 2 and blocks[0].type == blocks[1].type == "paragraph":
+        first = blocks[0].text
+        if _ATTRIBUTION_OPENING.match(first) and len(first) < 80 and not re.search(r"[،؛,;:.]", first):
+            return [Block("paragraph", f"{first} {blocks[1].text}"), *blocks[2:]]
+    return blocks

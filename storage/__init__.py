@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
 from storage.archive import Archive, Version
 from storage.capture import Exchange
@@ -40,7 +41,14 @@ def open_archive(root: str | Path, *, index_url: str | None = None, worker_name:
                    near_dup_threshold=near_dup_threshold, num_perm=num_perm or DEFAULT_NUM_PERM)
 
 
-def open_from_settings(settings: object) -> Archive:
+class _ArchiveSettings(Protocol):
+    """What storage reads of `worker.config.Settings` (storage must not import worker)."""
+
+    @property
+    def archive_dir(self) -> str | Path: ...
+
+
+def open_from_settings(settings: _ArchiveSettings) -> Archive:
     """Open the archive a `worker.config.Settings` describes."""
     return open_archive(settings.archive_dir, index_url=getattr(settings, "index_url", None),
                         worker_name=getattr(settings, "worker_name", None),

@@ -284,7 +284,6 @@ class _Guard:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, et: type | None, exc: BaseException | None, tb: object) -> bool:
+    def __exit__(self, et: type | None, exc: BaseException | None, tb: object) -> None:
         if exc is not None and not isinstance(exc, StorageError) and isinstance(exc, self.kinds):
             raise IndexError_(f"index error: {exc}") from exc
-        return False

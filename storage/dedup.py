@@ -127,7 +127,8 @@ def apply(idx: SqlIndex, p: Prepared, *, lsh: minhash.LshParams, threshold: floa
     alias = found.get("alias")
     if alias is not None and alias["content_hash"] == p.content_hash:
         target = idx.article(alias["id"])
-        return StoreResult(Status.UNCHANGED, alias["id"], target and target["cluster_id"], alias_of=alias["id"])
+        cluster = target["cluster_id"] if target else None
+        return StoreResult(Status.UNCHANGED, alias["id"], cluster, alias_of=alias["id"])
     same = found.get("hash")
     if same is not None and alias is None:
         rec = write_record(Status.ALIAS, 1, same["id"])
@@ -157,5 +158,5 @@ def apply(idx: SqlIndex, p: Prepared, *, lsh: minhash.LshParams, threshold: floa
     idx.set_bands(n, p.keys)
     if best:
         idx.join_cluster(cluster_id, p.id, p.published_utc, best)
-    return StoreResult(Status.NEW, p.id, cluster_id, 1, near_duplicate_of=best and best["id"],
+    return StoreResult(Status.NEW, p.id, cluster_id, 1, near_duplicate_of=best["id"] if best else None,
                        similarity=best_sim if best else None)

@@ -1,6 +1,7 @@
 """Export the latest version of every article: JSON Lines, CSV, or Parquet (optional pyarrow)."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from pathlib import Path
@@ -31,24 +32,30 @@ def export(archive: Archive, fmt: str, out: str | Path | IO[Any]) -> int:
         raise StorageError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
     if fmt == "parquet":
         return _parquet(archive, out)
-    own = isinstance(out, (str, Path))
-    fh = open(out, "w", encoding="utf-8", newline="") if own else out
-    if isinstance(fh, (io.BufferedIOBase, io.RawIOBase)):
-        fh = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=True)
-    n = 0
-    try:
-        if fmt == "jsonl":
-            for a in archive.iter_articles():
-                fh.write(a.to_json() + "\n"); n += 1
+    with contextlib.ExitStack() as stack:
+        fh: IO[Any]
+        if isinstance(out, (str, Path)):
+            fh = stack.enter_context(open(out, "w", encoding="utf-8", newline=""))
+        elif isinstance(out, (io.BufferedIOBase, io.RawIOBase)):
+            fh = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
         else:
-            w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
-            w.writeheader()
-            for a in archive.iter_articles():
-                w.writerow(_flat(a)); n += 1
-        fh.flush()
-    finally:
-        if own:
-            fh.close()
+            fh = out
+        return _write_text(archive, fmt, fh)
+
+
+def _write_text(archive: Archive, fmt: str, fh: IO[Any]) -> int:
+    n = 0
+    if fmt == "jsonl":
+        for a in archive.iter_articles():
+            fh.write(a.to_json() + "\n")
+            n += 1
+    else:
+        w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
+        w.writeheader()
+        for a in archive.iter_articles():
+            w.writerow(_flat(a))
+            n += 1
+    fh.flush()
     return n
 
 
@@ -65,9 +72,12 @@ def _parquet(archive: Archive, out: str | Path | IO[Any]) -> int:
         for a in archive.iter_articles():
             rows.append({**_flat(a), "article_json": a.to_json()})
             if len(rows) >= 5000:
-                writer.write_table(pa.Table.from_pylist(rows, schema)); n += len(rows); rows = []
+                writer.write_table(pa.Table.from_pylist(rows, schema))
+                n += len(rows)
+                rows = []
         if rows or n == 0:
-            writer.write_table(pa.Table.from_pylist(rows, schema)); n += len(rows)
+            writer.write_table(pa.Table.from_pylist(rows, schema))
+            n += len(rows)
     finally:
         writer.close()
     return n

@@ -14,12 +14,7 @@ import zlib
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash
-
-try:
-    from datasketch.lsh import _optimal_param
-except ImportError:  # pragma: no cover
-    _optimal_param = None
+from datasketch import MinHash, MinHashLSH
 
 DEFAULT_NUM_PERM = 128
 SEED = 1
@@ -36,11 +31,10 @@ class LshParams:
         # Weighted towards recall (false positive 0.1, false negative 0.9): every LSH candidate
         # is checked against its stored signature, so a false positive costs one comparison,
         # while a false negative is a missed duplicate. 128 perms at 0.8 -> 14 bands x 9 rows.
-        if _optimal_param is not None:
-            b, r = _optimal_param(threshold, num_perm, 0.1, 0.9)
-        else:  # pragma: no cover
-            r = max(1, round(num_perm ** 0.5)); b = num_perm // r
-        return cls(num_perm, b, r)
+        # MinHashLSH's public b/r are its optimal banding for these weights; the empty in-memory
+        # index built for them costs microseconds.
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(0.1, 0.9))
+        return cls(num_perm, lsh.b, lsh.r)
 
 
 def _crc32(data: bytes) -> int:

@@ -39,7 +39,7 @@ def parse(text: str) -> list[list[Term]]:
             toks = tuple(_TOKEN.findall(fold(phrase)))
             new_terms = [Term(toks)] if toks else []
         else:
-            toks = _TOKEN.findall(fold(word))
+            toks = tuple(_TOKEN.findall(fold(word)))
             prefix = word.rstrip("\"')").endswith("*")
             new_terms = [Term((t,), prefix and i == len(toks) - 1) for i, t in enumerate(toks)]
         for i, term in enumerate(new_terms):

@@ -9,6 +9,7 @@ end of file and raised as DiskError.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -113,10 +114,8 @@ class LineAppender:
             if written != len(data):
                 raise OSError(errno.ENOSPC, "short write")
         except OSError as exc:
-            try:  # cut back the partial line so no reader ever sees it
+            with contextlib.suppress(OSError):  # cut back the partial line so no reader ever sees it
                 os.ftruncate(fd, start)
-            except OSError:
-                pass
             raise DiskError(f"write failed: {exc.strerror or exc}", str(path)) from exc
 
     def append(self, obj: dict[str, Any], when: datetime | None = None) -> tuple[str, int]:

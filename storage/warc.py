@@ -10,6 +10,7 @@ appended with one write; a failed write is cut back so no partial record stays v
 from __future__ import annotations
 
 import base64
+import contextlib
 import errno
 import hashlib
 import io
@@ -46,7 +47,9 @@ class _GzipMember(GzippingWrapper):
 
 
 class _RecordWriter(WARCWriter):
-    """warcio's WARCWriter with our compression level (warcio has no option for it)."""
+    """warcio's WARCWriter with our compression level. warcio has no public option for it: the
+    level is fixed inside `_write_warc_record`, so that one method is overridden (the tests read
+    every record back with warcio's ArchiveIterator, which catches a change in warcio)."""
 
     def __init__(self, out: Any) -> None:
         super().__init__(out, gzip=False, warc_version=WARC_VERSION)
@@ -123,10 +126,8 @@ class WarcFileWriter:
                     raise OSError(errno.ENOSPC, "short write")
                 os.fsync(fd)
             except OSError as exc:
-                try:
+                with contextlib.suppress(OSError):
                     os.ftruncate(fd, start)
-                except OSError:
-                    pass
                 raise DiskError(f"WARC write failed: {exc.strerror or exc}", str(self._path)) from exc
         finally:
             os.close(fd)
@@ -144,8 +145,8 @@ class WarcFileWriter:
         common = {"WARC-Date": date}
         if ex.remote_ip:
             common["WARC-IP-Address"] = ex.remote_ip
-        revisit = bool(previous and previous.get("payload_digest") == digest)
-        if revisit:
+        revisit = previous is not None and previous.get("payload_digest") == digest
+        if previous is not None and revisit:
             resp = b.create_revisit_record(ex.url, digest, previous["uri"], previous["date"],
                                            http_headers=resp_headers, warc_headers_dict=dict(common))
             resp.rec_headers.add_header("WARC-Refers-To", previous["record_id"])

@@ -49,7 +49,7 @@ class Settings:
     visibility_timeout: int = 3600            # Redis redelivery of unacked tasks; > any task limit or countdown
     max_tasks_per_child: int = 1000           # recycle worker processes (bounded RSS)
     prefetch_multiplier: int = 1              # messages reserved per process; keep 1 on fetch workers
-    claim_ttl: int = 900                      # seconds a queued URL stays claimed; also the full (unconditional) re-poll period
+    claim_ttl: int = 900                      # seconds a queued URL stays claimed; also the full re-poll period
     ingest_threads: int = 8                   # concurrent fetches of `bayegan ingest` (politeness still per host)
     reingest_workers: int = 0                 # re-ingest parser processes; 0: one per CPU
     inline_stages: bool = True                # a worker consuming the next stage's queue runs it in the same task

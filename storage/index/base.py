@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from storage.index.schema import statements
 
@@ -16,8 +16,9 @@ Row = dict[str, Any]
 
 class SqlIndex:
     backend = "sql"
-    migrations: list[tuple[int, str]] = []
+    migrations: ClassVar[list[tuple[int, str]]] = []
     _deferred: list[tuple[str, Sequence[Any]]]
+    conn: Any   # the backend's DB-API connection (sqlite3 or psycopg)
 
     # -- backend hooks -----------------------------------------------------------------
     def _sql(self, sql: str) -> str:
@@ -36,6 +37,9 @@ class SqlIndex:
         yield
 
     def fts_put(self, n: int, title: str, lead: str, body: str) -> None:
+        raise NotImplementedError
+
+    def fts_add(self, n: int, title: str, lead: str, body: str) -> None:
         raise NotImplementedError
 
     def search(self, match: list, *, source: str | None, since: str | None, until: str | None,
@@ -87,7 +91,8 @@ class SqlIndex:
                 self.conn.execute(self._sql("INSERT INTO schema_version (version) VALUES (?)"), (version,))
 
     def schema_version(self) -> int:
-        return int(self.one("SELECT MAX(version) AS v FROM schema_version")["v"] or 0)
+        row = self.one("SELECT MAX(version) AS v FROM schema_version")
+        return int(row["v"] or 0) if row else 0
 
     def discard(self) -> None:
         self._deferred = []
@@ -281,4 +286,5 @@ class SqlIndex:
             last = rows[-1]["n"]
 
     def count(self, table: str) -> int:
-        return int(self.one(f"SELECT COUNT(*) AS c FROM {table}")["c"])
+        row = self.one(f"SELECT COUNT(*) AS c FROM {table}")
+        return int(row["c"]) if row else 0

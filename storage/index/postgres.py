@@ -17,7 +17,7 @@ try:
     import psycopg
     from psycopg.rows import dict_row
 except ImportError:  # pragma: no cover
-    psycopg = None
+    psycopg = None  # type: ignore[assignment]  # optional extra: the constructor says how to install it
 
 _PLAIN_INSERT = re.compile(r"^INSERT INTO (\w+) \(([\w, ]+)\) VALUES \([?, ]+\)$")
 WRITER_LOCK = 0x6261796567616E   # "bayegan": serializes dedup decisions across the fleet
@@ -119,11 +119,14 @@ class PostgresIndex(SqlIndex):
                limit: int, offset: int, marks: tuple[str, str]) -> list[Row]:
         where, params = ["f.tsv @@ to_tsquery('simple', %s)"], [to_tsquery(match)]
         if source:
-            where.append("a.source = %s"); params.append(source)
+            where.append("a.source = %s")
+            params.append(source)
         if since:
-            where.append("a.published_day >= %s"); params.append(since)
+            where.append("a.published_day >= %s")
+            params.append(since)
         if until:
-            where.append("a.published_day <= %s"); params.append(until)
+            where.append("a.published_day <= %s")
+            params.append(until)
         # Snippets and highlights are made by storage.snippets over the stored text, not here.
         sql = ("SELECT a.id, a.source, a.url, a.title, a.published, a.cluster_id, a.versions, a.record_file,"
                " a.record_offset FROM fts f JOIN articles a ON a.n = f.n"
@@ -146,7 +149,7 @@ class PostgresIndex(SqlIndex):
         row = self.one("SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) AS s FROM pg_class c "
                        "JOIN pg_namespace ns ON ns.oid = c.relnamespace "
                        "WHERE ns.nspname = current_schema() AND c.relkind IN ('r', 'm')")
-        return int(row["s"])
+        return int(row["s"]) if row else 0
 
     def checkpoint(self) -> None:
         pass

@@ -16,7 +16,7 @@ from storage.query import Term, to_fts5
 
 
 def _dict_row(cursor: sqlite3.Cursor, row: tuple) -> Row:
-    return {d[0]: v for d, v in zip(cursor.description, row)}
+    return {d[0]: v for d, v in zip(cursor.description, row, strict=False)}
 
 
 class SqliteIndex(SqlIndex):
@@ -100,11 +100,14 @@ class SqliteIndex(SqlIndex):
                limit: int, offset: int, marks: tuple[str, str]) -> list[Row]:
         where, params = ["fts MATCH ?"], [to_fts5(match)]
         if source:
-            where.append("a.source = ?"); params.append(source)
+            where.append("a.source = ?")
+            params.append(source)
         if since:
-            where.append("a.published_day >= ?"); params.append(since)
+            where.append("a.published_day >= ?")
+            params.append(since)
         if until:
-            where.append("a.published_day <= ?"); params.append(until)
+            where.append("a.published_day <= ?")
+            params.append(until)
         # Snippets and highlights are made by storage.snippets over the stored text, not here.
         sql = (f"SELECT a.id, a.source, a.url, a.title, a.published, a.cluster_id, a.versions, "
                f"a.record_file, a.record_offset FROM fts JOIN articles a ON a.n = fts.rowid "

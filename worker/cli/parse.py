@@ -37,28 +37,15 @@ def _read_file(path_arg: str) -> bytes:
 
 
 def _fetch(settings, url: str, source: str | None) -> tuple[bytes, str, str | None]:
-    """(content, final_url, content_type). Uses the project's polite Fetcher when it is there."""
-    try:
-        from worker.http.fetcher import Fetcher
-    except ImportError:
-        Fetcher = None
-    if Fetcher is not None:
-        from worker.http.errors import FetchError
-
-        try:
-            result = Fetcher(settings).fetch(url, _source_object(settings, source, url))
-        except FetchError as exc:
-            _fail(f"{url}: {exc}")
-        return result.content, result.final_url or url, result.content_type
-    import httpx
+    """(content, final_url, content_type), fetched with the same politeness as the daemon."""
+    from worker.http.errors import FetchError
+    from worker.http.fetcher import make_fetcher
 
     try:
-        response = httpx.get(url, follow_redirects=True, timeout=30.0,
-                             headers={"User-Agent": getattr(settings, "user_agent", "Bayegan")})
-        response.raise_for_status()
-    except httpx.HTTPError as exc:
+        result = make_fetcher(settings).fetch(url, _source_object(settings, source, url))
+    except FetchError as exc:
         _fail(f"{url}: {exc}")
-    return response.content, str(response.url), response.headers.get("content-type")
+    return result.content, result.final_url or url, result.content_type
 
 
 def _source_object(settings, source: str | None, url: str):

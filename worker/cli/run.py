@@ -11,8 +11,9 @@ from typing import Any
 import click
 
 from worker.config import Settings
+from worker.pipeline.outcomes import SUMMARY_STATUSES
 
-STATUS_COLUMNS = ("new", "version", "alias", "unchanged", "skipped", "error")
+STATUS_COLUMNS = tuple(str(s) for s in SUMMARY_STATUSES)
 
 
 def _settings(ctx: click.Context, **overrides: Any) -> Settings:
@@ -82,7 +83,7 @@ def _ingest(settings: Settings, source_ids: tuple[str, ...], *, show_progress: b
             cols = ["source", "poll", "discovered", "queued", *STATUS_COLUMNS, "seconds"]
             totals = {c: sum(r[c] for r in rows) for c in ["discovered", "queued", *STATUS_COLUMNS]}
             out.print(_summary_table(f"bayegan ingest -> {settings.archive_dir}",
-                                     rows + [{"source": "TOTAL", "poll": "", **totals, "seconds": ""}], cols))
+                                     [*rows, {"source": "TOTAL", "poll": "", **totals, "seconds": ""}], cols))
             for r in rows:
                 if r.get("poll_error"):
                     out.print(f"[red]{r['source']}[/red]: poll failed: {r['poll_error']}")

@@ -44,19 +44,17 @@ def _pick(sources: dict[str, Any], ids: tuple[str, ...] | list[str]) -> list[Any
 
 def make_fetcher(settings: Settings) -> Any:
     """A Fetcher sharing politeness through Redis when Redis answers, in-process otherwise."""
-    from worker.http.fetcher import Fetcher
-    from worker.http.politeness import LocalPoliteness, RedisPoliteness
+    from worker.http import fetcher
 
-    politeness: Any = None
+    client: Any = None
     try:
         import redis
 
         client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=0.5, socket_timeout=2)
         client.ping()
-        politeness = RedisPoliteness(client, settings)
     except Exception:   # no Redis: `bayegan` works standalone
-        politeness = LocalPoliteness(settings)
-    return Fetcher(settings, politeness=politeness)
+        client = None
+    return fetcher.make_fetcher(settings, client)
 
 
 # -- check --------------------------------------------------------------------------------
@@ -229,6 +227,7 @@ def backfill_cmd(ctx: click.Context, source_id: str, date_from: str, date_to: st
     """List (and queue) every article of a date range from the Jalali-dated archive pages. Resumable."""
     from worker.discovery.backfill import BackfillError, JsonCheckpoint, backfill
     from worker.http.errors import FetchError
+    from worker.pipeline.outcomes import PageStatus
 
     settings = _settings(ctx, sources_file)
     source = _pick(_load(settings), [source_id])[0]
@@ -242,11 +241,12 @@ def backfill_cmd(ctx: click.Context, source_id: str, date_from: str, date_to: st
 
     def hand_over() -> None:
         # The pipeline's own steps: claim what the archive lacks, then fetch, archive, parse, store.
+        assert pipeline is not None   # only called when links go through the pipeline
         for link in pipeline.process_links(source, batch):
             try:
                 status = pipeline.ingest_link(link.url, source.id, link.canonical_url)
             except Exception as exc:   # one page's trouble never stops a backfill
-                status = "error"
+                status = PageStatus.ERROR
                 click.echo(f"{link.url}: {type(exc).__name__}: {exc}", err=True)
             counts[status] = counts.get(status, 0) + 1
         batch.clear()
@@ -274,10 +274,8 @@ def backfill_cmd(ctx: click.Context, source_id: str, date_from: str, date_to: st
 
 
 def _user_date(text: str, option: str) -> date:
-    try:
-        from parsers.dates import parse_user_date
-    except ImportError:   # pragma: no cover - parsers.dates is part of the project
-        parse_user_date = date.fromisoformat
+    from parsers.dates import parse_user_date
+
     try:
         return parse_user_date(text)
     except (ValueError, TypeError) as exc:

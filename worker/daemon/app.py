@@ -7,8 +7,9 @@ Configured from BAYEGAN_* (worker.config.Settings). Reliability choices, and why
 - prefetch 1: a slow fetch never holds other messages hostage in a busy process;
 - the Redis visibility timeout is longer than any task time limit or retry countdown, otherwise
   Redis would hand a still-running (or still-waiting) task to a second worker;
-- RedBeat (worker.daemon.beat, made to survive Redis restarts) keeps the schedule in Redis behind a lock, so a second beat started by
-  mistake waits instead of doubling the polls (and the poll task itself takes a per-source slot).
+- RedBeat (worker.daemon.beat, made to survive Redis restarts) keeps the schedule in Redis behind a
+  lock, so a second beat started by mistake waits instead of doubling the polls (and the poll task
+  itself takes a per-source slot).
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ settings = Settings.load()
 # prometheus_client picks its multiprocess value class at import: set the directory first, and
 # re-pick it in case something imported prometheus_client already (the `celery` command loads
 # Flower's entry point, which does). Our metrics are created later (worker.metrics, lazily).
+# prometheus_client has no public call to switch modes after import; `values.ValueClass` and
+# `values.get_value_class()` are the public module names it uses itself at import time.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="bayegan-metrics-")
     atexit.register(shutil.rmtree, os.environ["PROMETHEUS_MULTIPROC_DIR"], True)  # pool children skip atexit
@@ -38,7 +41,7 @@ from kombu import Exchange, Queue  # noqa: E402
 log = logging.getLogger("bayegan.celery")
 
 STAGES = ("discover", "fetch", "parse", "store", "reingest")
-TASK_STAGE = {"worker.tasks.poll_source": "discover", "worker.tasks.backfill": "discover",
+TASK_STAGE = {"worker.tasks.poll_source": "discover",
               "worker.tasks.fetch": "fetch", "worker.tasks.parse": "parse",
               "worker.tasks.store": "store", "worker.tasks.reingest": "reingest"}
 
@@ -152,7 +155,7 @@ def _setup_logging(**_: object) -> None:
     configure_logging(settings)
 
 
-def _redis_pipeline():  # type: ignore[no-untyped-def]
+def _redis_pipeline():
     """The daemon's pipeline: claims and politeness shared through Redis by every process."""
     import redis
 

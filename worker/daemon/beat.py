@@ -19,7 +19,7 @@ RETRY_SECONDS = 1.0
 
 
 class ResilientRedBeatScheduler(RedBeatScheduler):
-    def tick(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def tick(self, *args, **kwargs):
         try:
             return super().tick(*args, **kwargs)
         except (redis.ConnectionError, redis.TimeoutError) as exc:

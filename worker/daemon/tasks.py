@@ -1,7 +1,8 @@
 """Celery tasks: thin wrappers, each calling one pipeline stage and queueing the next.
 
 Messages carry only what the next stage needs (the page body travels base64 in JSON: no pickle).
-Retries with exponential backoff and jitter happen for transient errors only (worker.errors);
+Retries (Celery's autoretry: exponential backoff with jitter, see StageTask) happen for transient
+errors only (worker.errors);
 a permanent failure is recorded by the stage itself and the chain simply ends for that URL.
 
 When this worker consumes the next stage's queue too (a one-machine daemon: every queue), fetch
@@ -14,8 +15,9 @@ only repeats work (acks_late redelivers the fetch message), it never stores twic
 """
 from __future__ import annotations
 
+import functools
 import logging
-import random
+from collections.abc import Callable
 from typing import Any
 
 from celery import Task
@@ -24,6 +26,7 @@ from parsers.article import Article
 from worker.daemon.app import app, queue_name, runs_locally, settings
 from worker.errors import is_transient
 from worker.pipeline.current import get_pipeline
+from worker.pipeline.outcomes import ErrorKind, PageStatus
 from worker.pipeline.stages import FetchedPage
 
 log = logging.getLogger("bayegan.tasks")
@@ -31,29 +34,50 @@ log = logging.getLogger("bayegan.tasks")
 MAX_TASK_RETRIES = 8
 
 
-def _countdown(retries: int) -> float:
-    """Full-jitter exponential backoff, capped (the visibility timeout is checked against the cap)."""
-    return random.uniform(0, min(settings.retry_backoff_max, 2.0 * 2 ** retries))
+class StageRetry(Exception):
+    """A transient stage failure, carrying what the archive's error log needs if Celery gives up."""
+
+    def __init__(self, source: str | None, url: str, kind: ErrorKind, error: str) -> None:
+        super().__init__(error)
+        self.source, self.url, self.kind, self.error = source, url, kind, error
 
 
-def _retrying(task: Task, fn: Any, *args: Any, _source: str | None = None, _url: str = "", _kind: str = "task",
-              **kwargs: Any) -> Any:
-    """Run one stage: retry transient errors with backoff; record anything else (or a final give-up)
-    in the archive's error log, so no failure is silent and none stops the other messages."""
+class StageTask(Task):
+    """Base of the stage tasks: Celery's own retry (full-jitter exponential backoff, capped by
+    BAYEGAN_RETRY_BACKOFF_MAX, which the visibility timeout is checked against) for StageRetry,
+    and a give-up recorded in the archive's error log, so no failure is silent."""
+
+    autoretry_for = (StageRetry,)
+    retry_backoff = 2
+    retry_backoff_max = settings.retry_backoff_max
+    retry_jitter = True
+    max_retries = MAX_TASK_RETRIES
+
+    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        if isinstance(exc, StageRetry):
+            _record(exc.source, exc.url, exc.kind, f"gave up after {self.request.retries} retries: {exc.error}")
+
+
+def _record(source: str | None, url: str, kind: ErrorKind, error: str) -> None:
     try:
-        return fn(*args, **kwargs)
+        get_pipeline().record_error(source, url, kind, error)
+    except Exception:  # recording is best effort; the task still ends here
+        log.exception("cannot record error", extra={"source": source, "url": url})
+
+
+def _run_stage[T](task: Task, fn: Callable[..., T], *args: Any, _source: str | None = None, _url: str = "",
+               _kind: ErrorKind = ErrorKind.TASK) -> T | None:
+    """Run one stage: a transient error becomes StageRetry (Celery retries it, see StageTask);
+    anything else is recorded in the archive's error log and ends this URL's chain (None)."""
+    try:
+        return fn(*args)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
-        if is_transient(exc) and task.request.retries < MAX_TASK_RETRIES:
+        if is_transient(exc):
             log.warning("transient error, will retry", extra={"task": task.name, "retries": task.request.retries,
                                                                "source": _source, "url": _url, "error": error})
-            raise task.retry(exc=exc, countdown=_countdown(task.request.retries), max_retries=MAX_TASK_RETRIES)
-        if is_transient(exc):
-            error = f"gave up after {task.request.retries} retries: {error}"
-        try:
-            get_pipeline().record_error(_source, _url, _kind, error)
-        except Exception:  # recording is best effort; the task still ends here
-            log.exception("cannot record error", extra={"source": _source, "url": _url})
+            raise StageRetry(_source, _url, _kind, error) from exc
+        _record(_source, _url, _kind, error)
         return None
 
 
@@ -61,7 +85,7 @@ def _short(url: str) -> str:
     return url if len(url) <= 120 else url[:117] + "..."
 
 
-@app.task(bind=True, name="worker.tasks.poll_source")
+@app.task(bind=True, base=StageTask, name="worker.tasks.poll_source")
 def poll_source(self: Task, source_id: str, force: bool = False) -> dict[str, Any]:
     """Discover one source and queue a fetch per new link. One poll per source per interval;
     `force` (a manual `celery call`) polls now and reads every document unconditionally."""
@@ -73,8 +97,8 @@ def poll_source(self: Task, source_id: str, force: bool = False) -> dict[str, An
             return {"source": source_id, "skipped": "slot"}
         if not pipeline.poll_due(source_id):
             return {"source": source_id, "skipped": "not due"}
-    outcome = _retrying(self, pipeline.poll_source, source_id, full=force, _source=source_id, _url=source.home,
-                        _kind="poll")
+    outcome = _run_stage(self, functools.partial(pipeline.poll_source, full=force), source_id,
+                         _source=source_id, _url=source.home, _kind=ErrorKind.POLL)
     if outcome is None:
         return {"source": source_id, "ok": False}
     queued = 0
@@ -91,12 +115,12 @@ def poll_source(self: Task, source_id: str, force: bool = False) -> dict[str, An
     return {"source": source_id, "ok": outcome.ok, "discovered": outcome.discovered, "queued": queued}
 
 
-@app.task(bind=True, name="worker.tasks.fetch")
+@app.task(bind=True, base=StageTask, name="worker.tasks.fetch")
 def fetch(self: Task, url: str, source_id: str, canonical_url: str | None = None) -> str:
-    page = _retrying(self, get_pipeline().fetch_and_archive, url, source_id, canonical_url,
-                     _source=source_id, _url=url, _kind="fetch")
+    page = _run_stage(self, get_pipeline().fetch_and_archive, url, source_id, canonical_url,
+                     _source=source_id, _url=url, _kind=ErrorKind.FETCH)
     if page is None:
-        return "skipped"
+        return PageStatus.SKIPPED
     if runs_locally("parse"):
         try:
             # The body is in memory: no message, no read back from the WARC file.
@@ -104,9 +128,9 @@ def fetch(self: Task, url: str, source_id: str, canonical_url: str | None = None
         except Exception as exc:  # whatever it is, the parse stage proper retries or records it
             log.warning("inline parse failed, queued instead", extra={"url": page.url, "error": repr(exc)})
         else:
-            return _stored_or_queued(article) if article is not None else "error"
+            return _stored_or_queued(article) if article is not None else PageStatus.ERROR
     _queue_parse(page)
-    return "fetched"
+    return PageStatus.FETCHED
 
 
 def _queue_parse(page: FetchedPage) -> None:
@@ -125,35 +149,33 @@ def _stored_or_queued(article: Article) -> str:
     for the store task's backoff) queue the store message. A permanent failure is recorded."""
     if not runs_locally("store"):
         _queue_store(article)
-        return "parsed"
+        return PageStatus.PARSED
     try:
         return get_pipeline().store_article(article).status
     except Exception as exc:
         if is_transient(exc):
             _queue_store(article)
-            return "parsed"
-        try:
-            get_pipeline().record_error(article.source, article.url, "store", f"{type(exc).__name__}: {exc}")
-        except Exception:  # recording is best effort; the task still ends here
-            log.exception("cannot record error", extra={"source": article.source, "url": article.url})
-        return "error"
+            return PageStatus.PARSED
+        _record(article.source, article.url, ErrorKind.STORE, f"{type(exc).__name__}: {exc}")
+        return PageStatus.ERROR
 
 
-@app.task(bind=True, name="worker.tasks.parse")
+@app.task(bind=True, base=StageTask, name="worker.tasks.parse")
 def parse(self: Task, message: dict[str, Any]) -> str:
     page = FetchedPage.from_message(message)
-    article = _retrying(self, get_pipeline().parse_capture, page, _source=page.source_id, _url=page.url,
-                        _kind="parse")
+    article = _run_stage(self, get_pipeline().parse_capture, page, _source=page.source_id, _url=page.url,
+                        _kind=ErrorKind.PARSE)
     if article is None:
-        return "error"
+        return PageStatus.ERROR
     return _stored_or_queued(article)
 
 
-@app.task(bind=True, name="worker.tasks.store")
+@app.task(bind=True, base=StageTask, name="worker.tasks.store")
 def store(self: Task, article: dict[str, Any]) -> str:
     art = Article.from_dict(article)
-    result = _retrying(self, get_pipeline().store_article, art, _source=art.source, _url=art.url, _kind="store")
-    return result.status if result is not None else "error"
+    result = _run_stage(self, get_pipeline().store_article, art, _source=art.source, _url=art.url,
+                        _kind=ErrorKind.STORE)
+    return result.status if result is not None else PageStatus.ERROR
 
 
 @app.task(bind=True, name="worker.tasks.reingest",

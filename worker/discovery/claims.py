@@ -57,7 +57,7 @@ class MemoryClaims:
 class RedisClaims:
     """SET NX EX per canonical URL; `poll_slot` is the per-source lock that absorbs a second beat."""
 
-    def __init__(self, redis_client, prefix: str = "", ttl: int = 3600) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, redis_client, prefix: str = "", ttl: int = 3600) -> None:
         self.redis = redis_client
         self.prefix = f"{prefix}bayegan:"
         self.ttl = int(ttl)

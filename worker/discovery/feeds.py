@@ -86,7 +86,7 @@ def parse_feed(data: bytes, url: str) -> list[Entry]:
     parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     entries: list[Entry] = []
     for e in parsed.entries:
-        link = e.get("link") or next((l.get("href") for l in e.get("links", []) if l.get("href")), None)
+        link = e.get("link") or next((lk.get("href") for lk in e.get("links", []) if lk.get("href")), None)
         if not link and str(e.get("id", "")).startswith(("http://", "https://")):
             link = e.get("id")
         if not link:

@@ -21,7 +21,7 @@ from worker.discovery import polling
 from worker.discovery.feeds import Entry, FeedError, page_links, parse_feed, parse_sitemap
 from worker.http.errors import FetchError
 
-__all__ = ["SEEN_MAX", "DiscoveryFailed", "Link", "article_links", "backfill", "discover"]
+__all__ = ["SEEN_MAX", "DiscoveryFailed", "Link", "article_links", "discover"]
 
 log = logging.getLogger(__name__)
 SEEN_MAX = 5000            # remembered canonical URLs per source (for the "new" share)

@@ -24,6 +24,11 @@ retry later (host down, rate limited), so a queue can wait instead of spinning.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storage.capture import Exchange
+
 
 class FetchError(Exception):
     retryable: bool = False
@@ -82,7 +87,7 @@ class HTTPStatusError(FetchError):
                  retry_at: float | None = None) -> None:
         super().__init__(message, url=url, source=source, retry_at=retry_at)
         self.status = status
-        self.exchange = None   # the error response as received (storage.capture.Exchange), evidence
+        self.exchange: Exchange | None = None   # the error response as received (storage.capture.Exchange), evidence
 
 
 class ClientError(HTTPStatusError):

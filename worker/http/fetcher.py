@@ -248,7 +248,8 @@ class Fetcher:
 
     # -- transport --------------------------------------------------------------------------
     def _fetch_chain(self, url: str, source: Any, headers: dict[str, str], cap: int) -> FetchResult:
-        current, seen, history = url, {url}, []
+        history: list[Exchange] = []
+        current, seen = url, {url}
         for _hop in range(self.settings.max_redirects + 1):
             result = self._request_once(current, source, headers, cap)
             location = result.exchange.header("location")
@@ -375,3 +376,11 @@ class Fetcher:
             exc = E.ClientError(f"HTTP {status}", url=url, source=sid, status=status)
         exc.exchange = exchange
         return exc
+
+
+def make_fetcher(settings: Settings, redis: Any = None) -> Fetcher:
+    """The one way to build a Fetcher: the daemon, `bayegan ingest`, `parse URL` and `sources check`
+    all get the same politeness (Redis-shared when `redis` is a client, in-process otherwise)."""
+    from worker.http.politeness import make_politeness
+
+    return Fetcher(settings, politeness=make_politeness(settings, redis))

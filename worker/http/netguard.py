@@ -47,7 +47,7 @@ def resolve(host: str) -> tuple[str, ...]:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
         raise Unresolvable(f"cannot resolve {host!r}: {exc}") from exc
-    addresses = tuple(sorted({info[4][0] for info in infos}))
+    addresses = tuple(sorted({str(info[4][0]) for info in infos}))
     with _lock:
         _cache[host] = (now + _CACHE_SECONDS, addresses)
     return addresses

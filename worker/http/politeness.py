@@ -45,6 +45,9 @@ class _Base:
     def reserve(self, host: str, interval: float) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def down_until(self, host: str) -> float | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
     def acquire(self, host: str, interval: float | None) -> tuple[float | None, float]:
         """Per request: (down_until, 0) when the host is down, else (None, seconds to wait for the
         reserved slot). `interval=None`: no politeness, only the health check."""

@@ -76,6 +76,7 @@ class RobotsCache:
             return True
         if entry.deny_all:
             return False
+        assert entry.parser is not None  # neither allow_all nor deny_all: robots.txt was parsed
         return bool(entry.parser.can_fetch(url, self.user_agent))
 
     def crawl_delay(self, url: str, fetch: RobotsFetch | None = None) -> float | None:

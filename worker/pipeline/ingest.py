@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from worker.errors import is_transient
+from worker.pipeline.outcomes import ErrorKind, PageStatus
 from worker.pipeline.stages import Pipeline, warm_up_parser
 
 log = logging.getLogger("bayegan.ingest")
 
-STORE_STATUSES = ("new", "version", "alias", "unchanged")
 
 
 @dataclass(slots=True)
@@ -99,14 +99,16 @@ def run_ingest(pipeline: Pipeline, source_ids: Iterable[str], *, threads: int = 
     return summaries
 
 
-def _finish(pipeline: Pipeline, sid: str, link: Any, result: Any) -> str:
+def _finish(pipeline: Pipeline, sid: str, link: Any, result: Any) -> PageStatus:
     try:
         page = pipeline.accept_download(link.url, sid, link.canonical_url, _as_permanent(result))
-        return pipeline.finish_page(page) if page else ("error" if isinstance(result, BaseException) else "skipped")
+        if page:
+            return pipeline.finish_page(page)
+        return PageStatus.ERROR if isinstance(result, BaseException) else PageStatus.SKIPPED
     except Exception as exc:  # e.g. a disk error while archiving this page: record, go on with the rest
-        pipeline.record_error(sid, link.url, "ingest", f"{type(exc).__name__}: {exc}")
+        pipeline.record_error(sid, link.url, ErrorKind.INGEST, f"{type(exc).__name__}: {exc}")
         pipeline.claims.release(link.canonical_url)
-        return "error"
+        return PageStatus.ERROR
 
 
 def _as_permanent(result: Any) -> Any:

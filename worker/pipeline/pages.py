@@ -7,16 +7,18 @@ re-ingest's pool) while the caller records errors in its archive.
 from __future__ import annotations
 
 import base64
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
-from parsers import Article, ParseError
+from parsers import Article, NotAnArticle, ParseError
 from parsers import parse as parse_page
 from parsers.article import Capture, article_id
 from worker.errors import describe
+from worker.pipeline.outcomes import ErrorKind, ParseFailure
 
 
 @dataclass(slots=True)
@@ -38,7 +40,7 @@ class FetchedPage:
         """The parse task's message. The body stays out of it when the WARC capture holds it:
         the parse worker reads it back from the shared archive (one seek and one gzip member),
         which is cheaper than pushing 70-300 KB through Redis twice."""
-        d = {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+        d = {k: getattr(self, k) for k in self.__slots__}
         if self.warc is not None and self.offset is not None and not self.revisit:
             d["content"] = None
         else:
@@ -63,16 +65,18 @@ def read_response_body(root: Path, warc: str, offset: int) -> bytes:
         return record.content_stream().read()
 
 
-def parse_outcome(page: FetchedPage) -> Article | tuple[str, str]:
-    """Parse a page with no side effects: the Article, or (error kind, message). Pure, so it runs
+def parse_outcome(page: FetchedPage) -> Article | ParseFailure:
+    """Parse a page with no side effects: the Article, or a ParseFailure (error kind, message). Pure, so it runs
     in any process (re-ingest's pool) and the caller records errors in its archive."""
     try:
         article = parse_page(page.content, page.url, source=page.source_id,
                              content_type=page.content_type, fetched_at=page.fetched_at)
+    except NotAnArticle as exc:
+        return ParseFailure(ErrorKind.NOT_ARTICLE, str(exc))
     except ParseError as exc:
-        return ("not_article" if type(exc).__name__ == "NotAnArticle" else "parse", str(exc))
+        return ParseFailure(ErrorKind.PARSE, str(exc))
     except Exception as exc:  # a parser bug on one page must not stop the others
-        return ("parser_crash", describe(exc))
+        return ParseFailure(ErrorKind.PARSER_CRASH, describe(exc))
     # The claim step is keyed by our canonical URL: the record must carry the same key.
     article.source = page.source_id
     if article.canonical_url != page.canonical_url:
@@ -97,10 +101,8 @@ def warm_up_parser() -> None:
     """
     from parsers.normalize import fold_for_search, normalize_paragraphs
 
-    try:
+    with contextlib.suppress(ParseError):  # the profiles and cleaners are loaded either way
         parse_page(_WARM_PAGE.encode("utf-8"), "http://warm-up.invalid/news/1", content_type="text/html; charset=utf-8")
-    except ParseError:
-        pass  # the profiles and cleaners are loaded either way
     normalize_paragraphs(["این یک متن کوتاه برای بارگذاری نرمال‌ساز است.", "جمله دوم."])
     fold_for_search("روسيه ۲۰۱۸")
 
@@ -114,9 +116,7 @@ def settle_before_fork(*, freeze: bool = True) -> None:
     import gc
 
     gc.collect()
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to trim
-        pass
     if freeze:
         gc.freeze()

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from worker.pipeline.outcomes import ErrorKind, PageStatus
 from worker.pipeline.stages import FetchedPage, Pipeline, parse_outcome, settle_before_fork, warm_up_parser
 
 log = logging.getLogger("bayegan.reingest")
@@ -69,7 +70,7 @@ def _count(summary: ReingestSummary, progress: Callable[[str, str], None] | None
 
 def _flush(pipeline: Pipeline, batch: list[Any], summary: ReingestSummary,
            progress: Callable[[str, str], None] | None) -> None:
-    for article, result in zip(batch, pipeline.store_many(batch)):
+    for article, result in zip(batch, pipeline.store_many(batch), strict=False):
         _count(summary, progress, article.source or "-", result.status)
     batch.clear()
 
@@ -138,8 +139,8 @@ def reingest(pipeline: Pipeline, *, source: str | None = None, since: Any = None
             try:
                 status = pipeline.ingest_refetch(url, src, meta["canonical_url"])
             except Exception as exc:  # one article's failure must not end the run
-                pipeline.record_error(src, url, "reingest", f"{type(exc).__name__}: {exc}")
-                status = "error"
+                pipeline.record_error(src, url, ErrorKind.REINGEST, f"{type(exc).__name__}: {exc}")
+                status = PageStatus.ERROR
             _count(summary, progress, src, status)
     else:
         def pages() -> Iterator[FetchedPage]:
@@ -155,7 +156,7 @@ def reingest(pipeline: Pipeline, *, source: str | None = None, since: Any = None
         for page, outcome in _parsed(pages(), workers or pipeline.settings.reingest_workers or os.cpu_count() or 1):
             article = pipeline.accept_parsed(page, outcome)
             if article is None:
-                _count(summary, progress, page.source_id, "error")
+                _count(summary, progress, page.source_id, PageStatus.ERROR)
                 continue
             batch.append(article)
             if len(batch) >= BATCH:

@@ -30,6 +30,7 @@ from worker.config import Settings
 from worker.discovery.claims import Claims, MemoryClaims
 from worker.errors import TransientError, is_transient
 from worker.errors import describe as _describe
+from worker.pipeline.outcomes import ErrorKind, PageStatus, ParseFailure
 from worker.pipeline.pages import FetchedPage, parse_outcome, read_response_body, settle_before_fork, warm_up_parser
 
 __all__ = [
@@ -100,10 +101,9 @@ class Pipeline:
     @property
     def fetcher(self) -> Any:
         if self._fetcher is None:
-            from worker.http.fetcher import Fetcher
-            from worker.http.politeness import make_politeness
+            from worker.http.fetcher import make_fetcher
 
-            self._fetcher = Fetcher(self.settings, politeness=make_politeness(self.settings, self._redis))
+            self._fetcher = make_fetcher(self.settings, self._redis)
         return self._fetcher
 
     def source(self, source_id: str) -> Any:
@@ -122,7 +122,7 @@ class Pipeline:
                     log.exception("close failed")
         self._fetcher = self._archive = None
 
-    def record_error(self, source_id: str | None, url: str, kind: str, message: str) -> None:
+    def record_error(self, source_id: str | None, url: str, kind: ErrorKind, message: str) -> None:
         from worker import metrics
 
         metrics.ERRORS.labels(source_id or "-", kind).inc()
@@ -191,7 +191,7 @@ class Pipeline:
 
         source = self.source(source_id)
         if isinstance(links, BaseException):
-            self.record_error(source_id, getattr(source, "home", source_id), "discovery", _describe(links))
+            self.record_error(source_id, getattr(source, "home", source_id), ErrorKind.DISCOVERY, _describe(links))
             self._record_poll(source_id, False)
             metrics.POLLS.labels(source_id, "false").inc()
             return PollOutcome(source_id, False, error=_describe(links))
@@ -246,7 +246,7 @@ class Pipeline:
         if isinstance(result, BaseException):
             if is_transient(result):
                 raise TransientError(f"{url}: {result}") from result
-            self.record_error(source_id, url, "fetch", _describe(result))
+            self.record_error(source_id, url, ErrorKind.FETCH, _describe(result))
             exchange = getattr(result, "exchange", None)   # an HTTP error response is evidence too
             if exchange is not None:
                 self._write_capture_of(exchange, source_id, canonical, url)
@@ -255,7 +255,7 @@ class Pipeline:
             return None
         status = getattr(result, "status", 200)
         if status >= 400:
-            self.record_error(source_id, url, "fetch", f"HTTP {status}")
+            self.record_error(source_id, url, ErrorKind.FETCH, f"HTTP {status}")
             if getattr(result, "exchange", None) is not None:  # the error page is evidence too
                 self._write_capture_of(result.exchange, source_id, canonical, url)
             return None
@@ -278,7 +278,7 @@ class Pipeline:
         except Exception as exc:
             if is_transient(exc):
                 raise
-            self.record_error(source_id, url, "archive", _describe(exc))
+            self.record_error(source_id, url, ErrorKind.ARCHIVE, _describe(exc))
             return None
 
     def fetch_and_archive(self, url: str, source_id: str, canonical_url: str | None = None, *,
@@ -305,14 +305,14 @@ class Pipeline:
             except OSError as exc:   # e.g. a shared volume not yet visible here: worth a retry
                 raise TransientError(f"{page.warc}@{page.offset}: cannot read capture: {exc}") from exc
             except (ValueError, StopIteration) as exc:
-                self.record_error(page.source_id, page.url, "archive", f"cannot read capture: {_describe(exc)}")
+                self.record_error(page.source_id, page.url, ErrorKind.ARCHIVE, f"cannot read capture: {_describe(exc)}")
                 return None
         return self.accept_parsed(page, parse_outcome(page))
 
-    def accept_parsed(self, page: FetchedPage, outcome: Article | tuple[str, str]) -> Article | None:
+    def accept_parsed(self, page: FetchedPage, outcome: Article | ParseFailure) -> Article | None:
         """Record a parse failure, or return the article (re-ingest parses in a process pool)."""
-        if isinstance(outcome, tuple):
-            self.record_error(page.source_id, page.url, *outcome)
+        if isinstance(outcome, ParseFailure):
+            self.record_error(page.source_id, page.url, outcome.kind, outcome.message)
             return None
         self._annotate_capture(page, outcome)
         return outcome
@@ -330,7 +330,7 @@ class Pipeline:
         except Exception as exc:  # the article itself is still stored; the capture keeps its first metadata
             if is_transient(exc):
                 raise
-            self.record_error(page.source_id, page.url, "archive", _describe(exc))
+            self.record_error(page.source_id, page.url, ErrorKind.ARCHIVE, _describe(exc))
 
     def store_article(self, article: Article) -> Any:
         from worker import metrics
@@ -349,28 +349,28 @@ class Pipeline:
             results = self.archive.store_many(articles)
         except Exception:
             return [self.store_article(a) for a in articles]  # isolates the one article that fails
-        for article, result in zip(articles, results):
+        for article, result in zip(articles, results, strict=False):
             metrics.ARTICLES.labels(article.source or "-", result.status).inc()
         return results
 
-    def ingest_link(self, url: str, source_id: str, canonical_url: str | None = None) -> str:
+    def ingest_link(self, url: str, source_id: str, canonical_url: str | None = None) -> PageStatus:
         """All stages for one link in this process; returns the outcome for summaries."""
         page = self.fetch_and_archive(url, source_id, canonical_url)
-        return self.finish_page(page) if page else "skipped"
+        return self.finish_page(page) if page else PageStatus.SKIPPED
 
-    def ingest_refetch(self, url: str, source_id: str, canonical_url: str) -> str:
+    def ingest_refetch(self, url: str, source_id: str, canonical_url: str) -> PageStatus:
         """`reingest --refetch`: fetch a known article again (conditional), archive and store it."""
         page = self.fetch_and_archive(url, source_id, canonical_url, refetch=True)
-        return self.finish_page(page) if page else "skipped"
+        return self.finish_page(page) if page else PageStatus.SKIPPED
 
-    def finish_page(self, page: FetchedPage) -> str:
+    def finish_page(self, page: FetchedPage) -> PageStatus:
         article = self.parse_capture(page)
         if article is None:
-            return "error"
+            return PageStatus.ERROR
         try:
-            return self.store_article(article).status
+            return PageStatus(self.store_article(article).status)
         except Exception as exc:
             if is_transient(exc):
                 raise
-            self.record_error(page.source_id, page.url, "store", _describe(exc))
-            return "error"
+            self.record_error(page.source_id, page.url, ErrorKind.STORE, _describe(exc))
+            return PageStatus.ERROR

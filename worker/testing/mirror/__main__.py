@@ -8,6 +8,7 @@ Prints each agency's base URL and the fault URLs, writes the registry file, serv
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import threading
 from pathlib import Path
@@ -48,10 +49,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {name:18s} {table[name].outcome:8s} {url}")
         print(f"sources written to {path}")
         print("serving; Ctrl-C to stop", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
-        except KeyboardInterrupt:
-            pass
     return 0
 
 

@@ -18,7 +18,6 @@ from .text import jalali, jalali_text
 
 def render_article(spec: ArticleSpec, base: str) -> tuple[str, str]:
     rng = spec.rng
-    url = base + spec.url_path
     short = f"{base}/{spec.news_id}"
     p = spec.published
     raw = jalali_text(p, arabic_yeh=True)

@@ -54,7 +54,8 @@ def atom(title: str, home: str, feed_url: str, items: Sequence[FeedItem]) -> byt
            f"<title>{_x(title)}</title><id>{_x(feed_url)}</id><link rel=\"self\" href=\"{_x(feed_url)}\"/>",
            f"<link rel=\"alternate\" href=\"{_x(home)}\"/><updated>{updated.isoformat()}</updated>"]
     for i in items:
-        out.append(f"<entry><title>{_x(i.title)}</title><id>{_x(i.url)}</id><link rel=\"alternate\" href=\"{_x(i.url)}\"/>"
+        out.append(f"<entry><title>{_x(i.title)}</title><id>{_x(i.url)}</id>"
+                   f"<link rel=\"alternate\" href=\"{_x(i.url)}\"/>"
                    f"<published>{i.published.isoformat()}</published><updated>{i.published.isoformat()}</updated>"
                    f"<summary>{_x(i.lead)}</summary></entry>")
     out.append("</feed>\n")
@@ -110,7 +111,7 @@ def billion_laughs(kind: str = "rss") -> bytes:
     """XML entity expansion bomb: 10 levels x 10 = 10^9 'lol's if a parser expands entities."""
     ents = ['<!ENTITY lol "lol">'] + [
         f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)]
-    dtd = "<!DOCTYPE %s [\n%s\n]>" % ("rss" if kind == "rss" else "urlset", "\n".join(ents))
+    dtd = "<!DOCTYPE {} [\n{}\n]>".format("rss" if kind == "rss" else "urlset", "\n".join(ents))
     if kind == "rss":
         body = ("<rss version=\"2.0\"><channel><title>&lol9;</title><link>http://127.0.0.1/</link>"
                 "<item><title>&lol9;</title><link>http://127.0.0.1/laughs</link></item></channel></rss>")

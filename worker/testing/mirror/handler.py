@@ -6,6 +6,7 @@ socket; pre-rendered bytes keep it fast enough (hundreds of pages per second).
 """
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import time
@@ -56,10 +57,8 @@ class _Handler(BaseHTTPRequestHandler):
         super().send_response(code, message)
 
     def finish(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             super().finish()
-        except OSError:
-            pass
 
     def handle_one_request(self) -> None:
         self._record: RequestRecord | None = None    # one per request on a kept-alive connection

@@ -154,14 +154,14 @@ def _body(maker: TextMaker, rng: random.Random, spec_family: str, agency: Agency
             sentences[0] = prefix + sentences[0]
             attribution = {"agency": agency.attribution, "service": service,
                            "via": [via] if via else [], "dateline": place if tail.startswith(" از") else None}
-            blocks.append(Block("paragraph", lead_in + [("t", rest)], sentences))
+            blocks.append(Block("paragraph", [*lead_in, ("t", rest)], sentences))
             continue
         if i not in (0, n_par - 1) and rng.random() < 0.18:
             blocks.append(Block("heading", [("t", maker.heading())]))
         if i not in (0, n_par - 1) and rng.random() < 0.2:
             label = maker.heading() + ":"
             parts = [("strong", label + " "), ("t", " ".join(sentences))]
-            sentences = [label + " " + sentences[0]] + sentences[1:]
+            sentences = [label + " " + sentences[0], *sentences[1:]]
             blocks.append(Block("paragraph", parts, sentences))
         else:
             blocks.append(Block("paragraph", [("t", " ".join(sentences))], sentences))

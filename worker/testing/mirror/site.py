@@ -219,7 +219,8 @@ class AgencySite:
             s["/sitemap/laughs.xml"] = Resource(feeds.billion_laughs("sitemap"), XML, newest)
             disallow.append(self.fault_paths["robots-disallowed"])
         s["/sitemap.xml"] = Resource(feeds.sitemap_index(maps), XML, newest)
-        s["/robots.txt"] = Resource(feeds.robots_txt(self.base, disallow, self.crawl_delay), "text/plain; charset=utf-8")
+        robots = feeds.robots_txt(self.base, disallow, self.crawl_delay)
+        s["/robots.txt"] = Resource(robots, "text/plain; charset=utf-8")
         s["/"] = Resource(self._listing(1, self._interleaved(self._items[: self.page_size]), "صفحه اصلی", None), HTML)
 
     # ---- changes over time -----------------------------------------------------------------
