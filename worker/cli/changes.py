@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from storage import StorageError
-from storage.changes import Change, ChangeKind, render_diff
+from storage.changes import ChangeKind
+from worker.cli.change_lines import change_json, change_line
 
 
 @click.command()
@@ -53,22 +54,6 @@ def recheck(ctx: click.Context, source_ids: tuple[str, ...], every: bool, source
                        f"{', ' + str(row['deferred']) + ' deferred' if row['deferred'] else ''})")
 
 
-def _at(value: str) -> str:
-    """Change times are stored in UTC (`Z`); printed with an explicit offset."""
-    return value.replace("Z", "+00:00")
-
-
-def change_line(c: Change) -> str:
-    tail = {ChangeKind.EDITED: f"version {c.version}",
-            ChangeKind.REMOVED: f"HTTP {c.http_status}" + (f" -> {c.final_url}" if c.final_url != c.url else ""),
-            ChangeKind.RESTORED: f"version {c.version}" if c.version else "unchanged"}[c.kind]
-    return f"{_at(c.at)}  {c.kind:<8} {c.source or '-':<12} {c.article_id}  {c.url}  ({tail})"
-
-
-def change_json(c: Change) -> str:
-    return json.dumps({**c.to_dict(), "at": _at(c.at)}, ensure_ascii=False)
-
-
 @click.command()
 @click.option("--source", help="Only this source id.")
 @click.option("--since", help="Changes on or after this day (Jalali 1402/01/01 or Gregorian), Tehran time.")
@@ -88,14 +73,6 @@ def changes(ctx: click.Context, source: str | None, since: str | None, until: st
         click.echo(change_json(c) if as_json else change_line(c))
     if not found and not as_json:
         click.echo("no changes", err=True)
-
-
-def echo_article_changes(found: list[Change]) -> None:
-    """The edit/removal/restoration events of one article, for `bayegan show --versions`."""
-    for c in found:
-        click.echo(f"\n--- {change_line(c)}")
-        for name, ops in c.diff.items():
-            click.echo(f"{name}: {render_diff(ops)}")
 
 
 def register(group: click.Group) -> None:

@@ -104,7 +104,7 @@ def show(ctx: click.Context, id_or_url: str, with_versions: bool) -> None:
             for line in diff:
                 click.echo(line)
         prev = v
-    from worker.cli.changes import echo_article_changes
+    from worker.cli.change_lines import echo_article_changes
 
     echo_article_changes(events)    # edits (word diffs), removals, restorations, in time order
 
