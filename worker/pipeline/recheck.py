@@ -148,7 +148,7 @@ class Found:
     retry_at: float | None = None
     etag: str | None = None
     last_modified: str | None = None
-    host_down: bool = False
+    host_waits: bool = False         # host marked down or rate limited: the source's other re-checks wait
 
 
 def _is_removal_redirect(source: Any, url: str, final_url: str) -> bool:
@@ -167,13 +167,14 @@ def fetch_and_judge(pipeline: Pipeline, state: RecheckState, canonical: str) -> 
     try:
         result = pipeline.fetcher.fetch(state.url, source, etag=state.etag, last_modified=state.last_modified)
     except E.HostDown as exc:
-        return Found(CheckOutcome.RETRY, retry_at=exc.retry_at, host_down=True)
+        return Found(CheckOutcome.RETRY, retry_at=exc.retry_at, host_waits=True)
     except E.HTTPStatusError as exc:
         if exc.exchange is not None:
             pipeline._write_capture_of(exc.exchange, source_id, canonical, state.url)
         if exc.status in REMOVAL_STATUSES:
             return Found(CheckOutcome.REMOVED, http_status=exc.status, final_url=exc.url)
-        return Found(CheckOutcome.RETRY, http_status=exc.status, retry_at=exc.retry_at)
+        return Found(CheckOutcome.RETRY, http_status=exc.status, retry_at=exc.retry_at,
+                     host_waits=isinstance(exc, E.RateLimited))
     except Exception as exc:
         if not is_transient(exc) and not isinstance(exc, E.FetchError):
             raise
@@ -304,8 +305,8 @@ def run_source(pipeline: Pipeline, source_id: str, *, every: bool = False, wait:
         found = recheck_one(pipeline, state, row["canonical_url"] if row else state.url, schedule)
         summary.checked += 1
         summary.outcomes[str(found.outcome)] = summary.outcomes.get(str(found.outcome), 0) + 1
-        if found.host_down:
-            summary.deferred = len(states) - i - 1     # a host marked down: the rest wait too
+        if found.host_waits:
+            summary.deferred = len(states) - i - 1     # host down or rate limited: the rest wait too
             break
     save_bucket(pipeline, source_id, bucket)
     return summary

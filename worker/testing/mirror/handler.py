@@ -114,11 +114,13 @@ class _Handler(BaseHTTPRequestHandler):
 
             status, headers, body = removal_response(site, site.removed[path])
             self.send_response(status)
-            for k, v in {**headers, "Content-Length": str(len(body))}.items():
+            # Connection: close, so a client that gave up on a slow answer never reuses this socket.
+            for k, v in {**headers, "Content-Length": str(len(body)), "Connection": "close"}.items():
                 self.send_header(k, v)
             self.end_headers()
             if not head:
                 self.wfile.write(body)
+            self.close_connection = True
             return
         if path in site.redirects:
             self.send_response(301 if path in site.permanent_redirects else 302)

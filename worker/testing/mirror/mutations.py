@@ -9,16 +9,20 @@ How a story is removed:
   section    302 to its listing page (a section page, not an article)
   soft404    200 with the home page's HTML at the article URL (the parser says: not an article)
   500        a server error (never a removal: re-checks retry it)
+  429        rate limited, Retry-After an hour (never a removal)
+  timeout    no answer for TIMEOUT_SECONDS, then a 500 (never a removal)
 """
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
     from .site import AgencySite
 
-REMOVALS = ("404", "410", "home", "section", "soft404", "500")
+REMOVALS = ("404", "410", "home", "section", "soft404", "500", "429", "timeout")
+TIMEOUT_SECONDS = 3.0
 
 
 def path_of(url: str) -> str:
@@ -60,4 +64,8 @@ def removal_response(site: AgencySite, how: str) -> tuple[int, dict[str, str], b
         return 302, {"Location": site.base + LISTING_PATH[site.family][0]}, b""
     if how == "soft404":
         return 200, {"Content-Type": "text/html; charset=utf-8"}, site.static["/"].body
+    if how == "429":
+        return 429, {"Retry-After": "3600"}, b"slow down\n"
+    if how == "timeout":
+        time.sleep(TIMEOUT_SECONDS)
     return 500, {"Content-Type": "text/plain; charset=utf-8"}, b"Internal Server Error\n"
