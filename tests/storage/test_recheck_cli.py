@@ -144,3 +144,14 @@ def test_rebuild_reproduces_changes(env):
     env.run("index", "rebuild")
     assert env.changes() == before
     assert env.recheck()["due"] == 0                     # re-check state rebuilt too
+
+
+def test_per_source_schedule_and_bad_schedule(env):
+    text = env.sources.read_text(encoding="utf-8")
+    env.sources.write_text(text.replace('enabled = true', 'enabled = true\nrecheck = ["1s", "1d"]'), encoding="utf-8")
+    import time
+    time.sleep(1.1)
+    assert env.recheck()["due"] == 4                     # the source's own 1s beats the default 1h
+    env.sources.write_text(text.replace('enabled = true', 'enabled = true\nrecheck = ["soon"]'), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["recheck", "--sources", str(env.sources)], env=env.env)
+    assert result.exit_code == 1 and "key 'recheck'" in result.output and "Traceback" not in result.output

@@ -69,7 +69,15 @@ def parse_schedule(spec: str | tuple[str, ...] | list[str]) -> tuple[timedelta, 
 
 def schedule_for(pipeline: Pipeline, source_id: str) -> tuple[timedelta, ...]:
     source = pipeline.source(source_id)
-    return parse_schedule(getattr(source, "recheck", ()) or pipeline.settings.recheck_schedule)
+    if source.recheck:
+        try:
+            return parse_schedule(source.recheck)
+        except ValueError as exc:
+            raise ValueError(f"source {source_id!r}: key 'recheck': {exc}") from None
+    try:
+        return parse_schedule(pipeline.settings.recheck_schedule)
+    except ValueError as exc:
+        raise ValueError(f"BAYEGAN_RECHECK_SCHEDULE: {exc}") from None
 
 
 def _ts(value: str) -> datetime:
