@@ -10,15 +10,17 @@ from __future__ import annotations
 import functools
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from parsers.article import Article, article_id
+from storage import changes as ch
 from storage import dedup, minhash
 from storage.capture import Exchange
+from storage.changes import Change, CheckOutcome, RecheckState
 from storage.dedup import Prepared, StoreResult, iso_utc
 from storage.errors import IndexError_, StorageError
 from storage.index import SqlIndex
@@ -171,6 +173,49 @@ class Archive:
             self._events.append({"event": "poll", "at": at, "source": source, "ok": bool(ok)})
             self._events.sync()
             self.index.add_poll(source, ok, at)
+
+    # -- re-checks, edits, removals (storage.changes) ------------------------------------
+    @_locked
+    def record_recheck(self, state: RecheckState, outcome: CheckOutcome, next_due: str | None,
+                       changes: Sequence[Change] = ()) -> None:
+        """One re-check: its change lines (if any) and the new re-check state, events first."""
+        at = iso_utc(utc_now())
+        lines = [ch.change_event(c) for c in changes] + [ch.recheck_event(state, at, outcome, next_due)]
+        with self.guard(), self.index.write():
+            for line in lines:
+                self._events.append(line)
+            self._events.sync()
+            for line in lines:
+                ch.apply_event(self.index, line)
+
+    @_locked
+    def changes(self, *, source: str | None = None, since: date | datetime | str | None = None,
+                until: date | datetime | str | None = None, kind: str | None = None) -> list[Change]:
+        """Edits, removals and restorations in time order (the library API of `bayegan changes`)."""
+        return ch.list_changes(self.index, source=source, since=ch.time_bound(since),
+                               until=ch.time_bound(until, end=True), kind=kind)
+
+    @_locked
+    def article_changes(self, id_or_url: str) -> list[Change]:
+        row = self._row(id_or_url)
+        return ch.list_changes(self.index, article_id=row["id"]) if row else []
+
+    @_locked
+    def recheck_state(self, id_or_url: str) -> RecheckState | None:
+        row = self._row(id_or_url)
+        return ch.recheck_state(self.index, row) if row else None
+
+    @_locked
+    def recheck_candidates(self, source: str, *, now: str, first_due_before: str, limit: int,
+                           every: bool = False) -> list[RecheckState]:
+        """Re-check states of `source`'s articles due at `now` (or all of them with `every`)."""
+        rows = (ch.all_articles(self.index, source) if every
+                else ch.due(self.index, source, now, first_due_before, limit))
+        return [ch.recheck_state(self.index, r) for r in rows]
+
+    @_locked
+    def change_counts(self) -> dict[str, dict[str, int]]:
+        return ch.counts(self.index)
 
     # -- reading --------------------------------------------------------------------------
     def _row(self, id_or_url: str) -> dict[str, Any] | None:

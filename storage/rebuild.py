@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from parsers.article import Article
+from storage import changes
 from storage.dedup import SHINGLE_K
 from storage.records import Skipped, iter_file
 
@@ -75,5 +76,7 @@ def rebuild(archive: Archive, batch: int) -> RebuildReport:
                 idx.add_error(ev.get("source"), ev.get("url"), ev.get("kind") or "error", ev.get("message") or "", at)
             elif ev.get("event") == "poll" and ev.get("source"):
                 idx.add_poll(ev["source"], bool(ev.get("ok")), at)
+            elif ev.get("event") in ("change", "recheck") and ev.get("article_id"):
+                changes.apply_event(idx, ev)
     archive.skipped.extend(report.skipped)
     return report

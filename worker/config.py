@@ -52,6 +52,10 @@ class Settings:
     claim_ttl: int = 900                      # seconds a queued URL stays claimed; also the full re-poll period
     ingest_threads: int = 8                   # concurrent fetches of `bayegan ingest` (politeness still per host)
     reingest_workers: int = 0                 # re-ingest parser processes; 0: one per CPU
+    recheck_schedule: str = "1h,6h,1d,3d,7d,30d"   # re-check offsets after first capture (sources may override)
+    recheck_share: float = 0.3                # most of a source's request budget re-checks may take
+    recheck_batch: int = 500                  # most re-checks of one source per run / beat tick
+    recheck_every: float = 60.0               # seconds between beat's re-check ticks per source
     inline_stages: bool = True                # a worker consuming the next stage's queue runs it in the same task
 
     @classmethod

@@ -32,6 +32,8 @@ FETCH_SECONDS = Histogram("bayegan_fetch_seconds", "Latency of one page fetch (p
                           buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60))
 ERRORS = Counter("bayegan_errors", "Errors by source and kind (fetch, discovery, parse, store, ...)",
                  ["source", "kind"])
+CHANGES = Counter("bayegan_changes", "Edits, removals and restorations found by re-checks",
+                  ["source", "kind"])
 POLLS = Counter("bayegan_polls", "Source polls by outcome", ["source", "ok"])
 
 

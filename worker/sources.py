@@ -72,6 +72,7 @@ class Source:
     profile: str = "generic"
     enabled: bool = True
     allow_private: bool = False
+    recheck: tuple[str, ...] = ()              # re-check offsets ("1h", "1d", ...); () = Settings'
     _compiled: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
 
     def allows_host(self, host: str) -> bool:
@@ -112,7 +113,7 @@ def _archive_values(day: date, page: int) -> dict[str, Any]:
 
 _REQUIRED = ("id", "name_fa", "name_en", "home", "hosts")
 _KEYS = {f.name: f for f in fields(Source) if not f.name.startswith("_")}
-_LISTS = {"hosts", "feeds", "sitemaps", "listings", "article_patterns"}
+_LISTS = {"hosts", "feeds", "sitemaps", "listings", "article_patterns", "recheck"}
 _URL_LISTS = ("feeds", "sitemaps", "listings")
 
 

@@ -132,3 +132,36 @@ CREATE INDEX fts_tsv ON fts USING GIN (tsv);
 
 def statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";\n") if s.strip()]
+
+# 3: edits, removals, restorations (storage.changes) and the re-check state of each article.
+_CHANGES = """
+CREATE TABLE changes (
+    n {serial},
+    article_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    at TEXT NOT NULL,
+    source TEXT,
+    url TEXT,
+    version INTEGER,
+    http_status INTEGER,
+    final_url TEXT,
+    diff TEXT
+);
+CREATE INDEX changes_at ON changes (at);
+CREATE INDEX changes_article ON changes (article_id, at);
+CREATE TABLE rechecks (
+    article_id TEXT PRIMARY KEY,
+    source TEXT,
+    url TEXT NOT NULL,
+    first_stored TEXT NOT NULL,
+    checks INTEGER NOT NULL DEFAULT 0,
+    last_checked TEXT,
+    next_due TEXT,
+    removed INTEGER NOT NULL DEFAULT 0,
+    etag TEXT,
+    last_modified TEXT
+);
+CREATE INDEX rechecks_due ON rechecks (next_due);
+"""
+SQLITE_MIGRATIONS.append((3, _CHANGES.format(serial="INTEGER PRIMARY KEY")))
+POSTGRES_MIGRATIONS.append((3, _CHANGES.format(serial="BIGSERIAL PRIMARY KEY")))

@@ -90,12 +90,16 @@ def test_celery_config_reliability_settings(tmp_path):
     assert conf.worker_prefetch_multiplier == 1
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit > conf.task_soft_time_limit
     assert conf.broker_transport_options["global_keyprefix"] == "tq_"
-    assert {q.name for q in conf.task_queues} == {f"tq_{s}" for s in ("discover", "fetch", "parse", "store", "reingest")}
+    stages = ("discover", "fetch", "parse", "store", "reingest", "recheck")
+    assert {q.name for q in conf.task_queues} == {f"tq_{s}" for s in stages}
     assert conf.task_routes["worker.tasks.store"]["queue"] == "tq_store"
     assert conf.beat_scheduler == "worker.daemon.beat:ResilientRedBeatScheduler"
     schedule = conf.beat_schedule
     assert schedule, "every enabled source gets a beat entry"
     for name, entry in schedule.items():
+        if name.startswith("recheck:"):      # re-checks: their own task and queue
+            assert entry["task"] == "worker.tasks.recheck" and entry["options"]["queue"] == "tq_recheck"
+            continue
         assert entry["task"] == "worker.tasks.poll_source" and entry["options"]["queue"] == "tq_discover"
         assert name == f"poll:{entry['args'][0]}"
 

@@ -90,6 +90,7 @@ def show(ctx: click.Context, id_or_url: str, with_versions: bool) -> None:
         if not with_versions:
             return
         versions = arc.versions(info["article"].id)
+        events = arc.article_changes(info["article"].id)
     prev = None
     for v in versions:
         click.echo(f"\n=== version {v.version}  stored {v.stored_at}  {v.content_hash[:12]}")
@@ -103,6 +104,9 @@ def show(ctx: click.Context, id_or_url: str, with_versions: bool) -> None:
             for line in diff:
                 click.echo(line)
         prev = v
+    from worker.cli.change_lines import echo_article_changes
+
+    echo_article_changes(events)    # edits (word diffs), removals, restorations, in time order
 
 
 @click.command("export")
@@ -126,14 +130,20 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     """Per source: articles, versions, aliases, last success, errors, share of empty bodies."""
     with _archive(ctx) as arc:
         rows = arc.stats()
+        counts = arc.change_counts()
+    for r in rows:                  # re-check findings (storage.changes)
+        found = counts.get(r["source"], {})
+        r.update(edits=found.get("edited", 0), removals=found.get("removed", 0),
+                 restorations=found.get("restored", 0))
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    head = f"{'source':<14}{'articles':>9}{'versions':>9}{'aliases':>8}{'errors':>7}{'empty':>7}  last success"
+    head = (f"{'source':<14}{'articles':>9}{'versions':>9}{'aliases':>8}{'errors':>7}{'empty':>7}"
+            f"{'edits':>6}{'removed':>8}  last success")
     click.echo(head)
     for r in rows:
         click.echo(f"{r['source']:<14}{r['articles']:>9}{r['versions']:>9}{r['aliases']:>8}{r['errors']:>7}"
-                   f"{r['empty_share']:>7.1%}  {r['last_success'] or '-'}")
+                   f"{r['empty_share']:>7.1%}{r['edits']:>6}{r['removals']:>8}  {r['last_success'] or '-'}")
 
 
 @click.group("index")

@@ -40,10 +40,11 @@ from kombu import Exchange, Queue  # noqa: E402
 
 log = logging.getLogger("bayegan.celery")
 
-STAGES = ("discover", "fetch", "parse", "store", "reingest")
+STAGES = ("discover", "fetch", "parse", "store", "reingest", "recheck")
 TASK_STAGE = {"worker.tasks.poll_source": "discover",
               "worker.tasks.fetch": "fetch", "worker.tasks.parse": "parse",
-              "worker.tasks.store": "store", "worker.tasks.reingest": "reingest"}
+              "worker.tasks.store": "store", "worker.tasks.reingest": "reingest",
+              "worker.tasks.recheck": "recheck"}
 
 
 def queue_name(stage: str, s: Settings = settings) -> str:
@@ -74,6 +75,12 @@ def beat_schedule(s: Settings) -> dict[str, dict]:
             "task": "worker.tasks.poll_source", "schedule": float(source.min_poll),
             "args": (source.id,),
             "options": {"queue": queue_name("discover", s), "expires": float(source.min_poll)},
+        }
+        # Re-checks on their own queue; each tick spends what the source's budget allows
+        # (worker.pipeline.recheck), the rest waits for the next tick.
+        schedule[f"recheck:{source.id}"] = {
+            "task": "worker.tasks.recheck", "schedule": float(s.recheck_every), "args": (source.id,),
+            "options": {"queue": queue_name("recheck", s), "expires": float(s.recheck_every)},
         }
     return schedule
 

@@ -188,3 +188,13 @@ def reingest(self: Task, source: str | None = None, since: str | None = None,
     # workers=1: a Celery pool process is daemonic and may not fork a parser pool of its own;
     # scale re-ingest with more worker processes on the reingest queue instead.
     return run(get_pipeline(), source=source, since=since, refetch=refetch, workers=1).to_dict()
+
+
+@app.task(bind=True, name="worker.tasks.recheck")
+def recheck(self: Task, source_id: str, every: bool = False) -> dict[str, Any]:
+    """Re-check `source_id`'s due articles within its re-check budget (worker.pipeline.recheck)."""
+    from worker.pipeline.recheck import run_source
+
+    summary = _retrying(self, run_source, get_pipeline(), source_id, every=every, wait=False,
+                        period=settings.recheck_every, _source=source_id, _kind="recheck")
+    return summary.to_dict() if summary is not None else {"source": source_id, "ok": False}

@@ -67,6 +67,21 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:      # the socket was reset on purpose, or the client left
             self.close_connection = True
 
+    def do_POST(self) -> None:
+        """The control endpoint (mutations.py): edit, remove and restore stories over HTTP."""
+        self._record = None
+        raw_path, _, qs = self.path.partition("?")
+        params = dict(parse_qsl(qs))
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            params.update(parse_qsl(self.rfile.read(length).decode()))
+        try:
+            self.server.mirror.control(raw_path.removeprefix("/_control/"), params)
+        except (KeyError, ValueError, StopIteration) as exc:
+            self._simple(400, f"bad control request: {exc!r}\n".encode())
+            return
+        self._simple(200, b"ok\n")
+
     def do_HEAD(self) -> None:
         self.do_GET(head=True)
 
@@ -92,6 +107,19 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(raw_path)
         fault = self.server.mirror._fault_by_path[site.id].get(path)
         if fault and self._fault(fault, site, path, head):
+            return
+        if path in site.removed:
+            from .mutations import removal_response
+
+            status, headers, body = removal_response(site, site.removed[path])
+            self.send_response(status)
+            # Connection: close, so a client that gave up on a slow answer never reuses this socket.
+            for k, v in {**headers, "Content-Length": str(len(body)), "Connection": "close"}.items():
+                self.send_header(k, v)
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+            self.close_connection = True
             return
         if path in site.redirects:
             self.send_response(301 if path in site.permanent_redirects else 302)

@@ -153,6 +153,34 @@ class MirrorServer:
         art = self.sites[agency].edit(url)
         return MirrorArticle(agency, art.url, art.truth)
 
+    def _site_of(self, url: str) -> AgencySite:
+        return next(s for s in self.sites.values() if url.startswith(s.base + "/"))
+
+    def remove(self, url: str, how: str = "404") -> None:
+        """The story at `url` disappears (how: see worker.testing.mirror.mutations)."""
+        from .mutations import remove
+        remove(self._site_of(url), url, how)
+
+    def restore(self, url: str) -> None:
+        from .mutations import restore
+        restore(self._site_of(url), url)
+
+    def retitle(self, url: str, title: str) -> None:
+        from .mutations import retitle
+        retitle(self._site_of(url), url, title)
+
+    def control(self, action: str, params: dict[str, str]) -> None:
+        """`POST /_control/<action>?url=...`: edit [title=], remove [how=], restore."""
+        url = params["url"]
+        if action == "edit":
+            self.retitle(url, params["title"]) if params.get("title") else self.edit(url)
+        elif action == "remove":
+            self.remove(url, params.get("how", "404"))
+        elif action == "restore":
+            self.restore(url)
+        else:
+            raise ValueError(f"unknown control action {action!r}")
+
     def reset_faults(self) -> None:
         """Re-arm the fail-N-times faults (503, 429, flaky)."""
         self._counters.reset()

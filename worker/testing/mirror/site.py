@@ -98,6 +98,7 @@ class AgencySite:
         self.url_variants = url_variants   # feeds/listings link non-canonical forms of the same article
         self.static: dict[str, Resource] = {}
         self.redirects: dict[str, str] = {}
+        self.removed: dict[str, str] = {}                # path -> how it was removed (mutations.py)
         self.permanent_redirects: set[str] = set()       # 301 instead of 302
         self.articles: list[SiteArticle] = []
         self.fault_articles: list[SiteArticle] = []
