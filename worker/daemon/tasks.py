@@ -190,11 +190,11 @@ def reingest(self: Task, source: str | None = None, since: str | None = None,
     return run(get_pipeline(), source=source, since=since, refetch=refetch, workers=1).to_dict()
 
 
-@app.task(bind=True, name="worker.tasks.recheck")
+@app.task(bind=True, base=StageTask, name="worker.tasks.recheck")
 def recheck(self: Task, source_id: str, every: bool = False) -> dict[str, Any]:
     """Re-check `source_id`'s due articles within its re-check budget (worker.pipeline.recheck)."""
     from worker.pipeline.recheck import run_source
 
-    summary = _retrying(self, run_source, get_pipeline(), source_id, every=every, wait=False,
-                        period=settings.recheck_every, _source=source_id, _kind="recheck")
+    run = functools.partial(run_source, every=every, wait=False, period=settings.recheck_every)
+    summary = _run_stage(self, run, get_pipeline(), source_id, _source=source_id, _kind=ErrorKind.RECHECK)
     return summary.to_dict() if summary is not None else {"source": source_id, "ok": False}

@@ -41,6 +41,7 @@ class ErrorKind(StrEnum):
     STORE = "store"
     INGEST = "ingest"
     REINGEST = "reingest"
+    RECHECK = "recheck"
     TASK = "task"
 
 

@@ -39,6 +39,7 @@ from storage.changes import Change, ChangeKind, CheckOutcome, RecheckState, arti
 from storage.dedup import Status, iso_utc
 from worker.errors import describe, is_transient
 from worker.http import errors as E
+from worker.pipeline.outcomes import ErrorKind, ParseFailure
 from worker.pipeline.pages import parse_outcome
 
 if TYPE_CHECKING:
@@ -197,10 +198,10 @@ def fetch_and_judge(pipeline: Pipeline, state: RecheckState, canonical: str) -> 
         return Found(CheckOutcome.REMOVED, http_status=first_status, final_url=result.final_url)
     page = pipeline.archive_page(result, source_id, canonical, state.url)
     outcome = parse_outcome(page)
-    if isinstance(outcome, tuple):
-        if outcome[0] == "not_article":
+    if isinstance(outcome, ParseFailure):
+        if outcome.kind is ErrorKind.NOT_ARTICLE:
             return Found(CheckOutcome.REMOVED, http_status=result.status, final_url=result.final_url)
-        pipeline.record_error(source_id, state.url, outcome[0], outcome[1])
+        pipeline.record_error(source_id, state.url, outcome.kind, outcome.message)
         return Found(CheckOutcome.RETRY, http_status=result.status)
     return Found(CheckOutcome.SAME, article=outcome, http_status=result.status, final_url=result.final_url,
                  etag=result.etag, last_modified=result.last_modified)
@@ -269,7 +270,7 @@ def recheck_one(pipeline: Pipeline, state: RecheckState, canonical: str, schedul
         if is_transient(exc):
             found = Found(CheckOutcome.RETRY)
         else:
-            pipeline.record_error(state.source, state.url, "recheck", describe(exc))
+            pipeline.record_error(state.source, state.url, ErrorKind.RECHECK, describe(exc))
             found = Found(CheckOutcome.RETRY)
     found.outcome = settle(pipeline, state, found, schedule, now())
     log.info("rechecked", extra={"source": state.source, "url": state.url, "outcome": str(found.outcome)})
