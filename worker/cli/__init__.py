@@ -5,6 +5,7 @@ Each family of commands lives in its own module with a `register(group)` functio
     worker/cli/sources.py  sources list|check, backfill
     worker/cli/storage.py  search, show, export, stats, index rebuild
     worker/cli/run.py      ingest, run, reingest
+    worker/cli/serve.py    serve (the web app, worker/web)
 """
 from __future__ import annotations
 
@@ -26,9 +27,9 @@ def cli(ctx: click.Context, config_file: str | None) -> None:
 
 
 def _register_all() -> None:
-    from worker.cli import parse, run, sources, storage
+    from worker.cli import parse, run, serve, sources, storage
 
-    for module in (parse, sources, storage, run):
+    for module in (parse, sources, storage, run, serve):
         module.register(cli)
 
 
