@@ -39,9 +39,14 @@ def jalali(value: str | None) -> str:
     if isinstance(parsed, datetime):
         local = parsed.astimezone(_TEHRAN) if parsed.tzinfo else parsed
         j = jdatetime.datetime.fromgregorian(datetime=local.replace(tzinfo=None))
-        return f"{fa_digits(j.strftime('%Y/%m/%d %H:%M'))} ({local.strftime('%Y-%m-%d')})"
+        return f"{fa_digits(j.strftime('%Y/%m/%d %H:%M'))} {_ltr(local.strftime('%Y-%m-%d'))}"
     jd = jdatetime.date.fromgregorian(date=parsed)
-    return f"{fa_digits(jd.strftime('%Y/%m/%d'))} ({parsed.isoformat()})"
+    return f"{fa_digits(jd.strftime('%Y/%m/%d'))} {_ltr(parsed.isoformat())}"
+
+
+def _ltr(gregorian: str) -> str:
+    """(2023-03-21) as a left-to-right isolate, so the bidi algorithm keeps it whole in RTL text."""
+    return f"\u2066({gregorian})\u2069"
 
 
 def user_day(value: str | None) -> str | None:
