@@ -17,6 +17,7 @@ from parsers.article import Article, article_id, content_hash
 from storage import minhash
 from storage.index import SqlIndex
 from storage.records import parse_timestamp
+from storage.spelling import with_joined_pairs
 from storage.text import fold, folded_shingles
 
 MIN_SHINGLES = 5          # shorter texts are not compared for near-duplicates (too little evidence)
@@ -96,7 +97,9 @@ def complete(p: Prepared, lsh: minhash.LshParams) -> Prepared:
     folded_text = fold(norm.text or article.text or "")
     sh = folded_shingles(folded_text, SHINGLE_K)
     sig = minhash.signature(sh, lsh.num_perm) if len(sh) >= MIN_SHINGLES else None
-    p.folded = (fold(norm.title or article.title), fold(norm.lead or article.lead or ""), folded_text)
+    # each with the joined forms of its word pairs: every spelling of a compound (storage.spelling)
+    p.folded = (with_joined_pairs(fold(norm.title or article.title)),
+                with_joined_pairs(fold(norm.lead or article.lead or "")), with_joined_pairs(folded_text))
     p.sig = minhash.to_blob(sig) if sig is not None else None
     p.keys = minhash.band_keys(sig, lsh) if sig is not None else []
     return p

@@ -6,6 +6,7 @@ Each family of commands lives in its own module with a `register(group)` functio
     worker/cli/storage.py  search, show, export, stats, index rebuild
     worker/cli/run.py      ingest, run, reingest
     worker/cli/changes.py  recheck, changes
+    worker/cli/serve.py    serve (the web app, worker/web)
 """
 from __future__ import annotations
 
@@ -27,9 +28,9 @@ def cli(ctx: click.Context, config_file: str | None) -> None:
 
 
 def _register_all() -> None:
-    from worker.cli import changes, parse, run, sources, storage
+    from worker.cli import changes, parse, run, serve, sources, storage
 
-    for module in (parse, sources, storage, run, changes):
+    for module in (parse, sources, storage, run, changes, serve):
         module.register(cli)
 
 
