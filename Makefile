@@ -23,3 +23,8 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) archive
+
+# pywb and wacz pin old redis/brotlipy: they get their own venv, used by tests/replay and `export --format wacz`.
+replay-venv:
+	python3 -m venv .venv-pywb && .venv-pywb/bin/pip install -q "pywb>=2.9,<2.11" "wacz>=0.5"
+.PHONY: replay-venv

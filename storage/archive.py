@@ -25,7 +25,7 @@ from storage.dedup import Prepared, StoreResult, iso_utc
 from storage.errors import IndexError_, StorageError
 from storage.index import SqlIndex
 from storage.records import LineAppender, Skipped, read_line, utc_now
-from storage.warc import Capture, WarcFileWriter
+from storage.warc import Capture, WarcFileWriter, warc_date
 
 if TYPE_CHECKING:
     from storage.rebuild import RebuildReport
@@ -79,15 +79,35 @@ class Archive:
 
     # -- captures ---------------------------------------------------------------------
     @_locked
-    def write_capture(self, exchange: Exchange, metadata: dict[str, Any]) -> Capture:
+    def write_capture(self, exchange: Exchange, metadata: dict[str, Any] | None) -> Capture:
         previous = self.index.last_capture(exchange.url)
         prev = previous and {"payload_digest": previous["payload_digest"], "uri": previous["url"],
                              "date": previous["warc_date"], "record_id": previous["record_id"]}
-        cap = self._warc.write(exchange, {"worker": self.worker_name, **metadata}, prev)
+        cap = self._warc.write(exchange, None if metadata is None else {"worker": self.worker_name, **metadata},
+                               prev)
         if not cap.revisit:
             with self.guard(), self.index.write():
                 self.index.put_capture(exchange.url, cap.payload_digest, cap.record_id,
                                        exchange.fetched_at or iso_utc(utc_now()), cap.warc, cap.offset)
+        return cap
+
+    @_locked
+    def write_exchange(self, exchange: Exchange) -> Capture:
+        """Archive one exchange that is not an article page (robots.txt, feed, sitemap, listing,
+        redirect hop, error answer): request + response (or revisit), no metadata record."""
+        return self.write_capture(exchange, None)
+
+    @_locked
+    def attach_metadata(self, exchange: Exchange, metadata: dict[str, Any]) -> Capture | None:
+        """The article-level metadata record of a page the exchange sink already archived (written
+        as its capture's own metadata, so re-ingest finds it like one written with the response)."""
+        cap = exchange.capture
+        if not isinstance(cap, Capture):
+            return None
+        meta = {"worker": self.worker_name, **metadata}
+        if exchange.requested_url and exchange.requested_url != exchange.url:
+            meta.setdefault("requested_url", exchange.requested_url)
+        self._warc.annotate(cap, exchange.url, meta, date=warc_date(exchange.fetched_at), concurrent=True)
         return cap
 
     @_locked

@@ -17,6 +17,7 @@ class Exchange:
     fetched_at: str = ""                       # ISO 8601 UTC
     remote_ip: str | None = None
     requested_url: str | None = None           # the URL before redirects, when different
+    capture: object | None = None              # where an exchange sink archived it (storage.warc.Capture)
 
     def header(self, name: str) -> str | None:
         lname = name.lower()

@@ -7,7 +7,6 @@ warning naming the file and offset (the records before it are still yielded).
 """
 from __future__ import annotations
 
-import json
 import warnings
 import zlib
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from storage.capture import Exchange
 from storage.errors import CorruptInput
 from storage.records import Skipped, parse_timestamp
 from storage.warc import warc_files
+from storage.warcfields import parse_metadata
 
 
 def _parse_date(s: str | None) -> datetime | None:
@@ -98,7 +98,11 @@ def _handle(rec: Any, it: ArchiveIterator, path: Path, requests: dict, pending: 
         concurrent = h.get_header("WARC-Concurrent-To") or ""
         ex = pending.pop(concurrent, None)
         if ex is not None:                     # else: a later annotation, not the capture's own metadata
-            meta = json.loads(rec.content_stream().read() or b"{}")
+            data = rec.raw_stream.read()
+            declared = h.get_header("Content-Length") or ""
+            if declared.isdigit() and len(data) < int(declared):   # warc-fields parse any prefix: check
+                raise EOFError(f"metadata record cut off after {len(data)} of {declared} bytes")
+            meta = parse_metadata(h.get_header("Content-Type"), data)
             meta["revisit"] = revisits.pop(concurrent, False)
             return ex, meta
     return None

@@ -1,9 +1,10 @@
 """WARC 1.1 capture files: `warc/YYYY/MM/DD/<worker>-<seq>.warc.gz` (warcio, gzip per record).
 
-Each exchange becomes request + response (raw headers and body as received) + a metadata
-record (JSON: canonical URL, article id, parser profile/version, errors); when the payload
-digest of a URL is unchanged since its last capture a `revisit` record (identical-payload-
-digest profile) replaces the response. Files rotate by size and by UTC day and are named per
+Each exchange becomes request + response (raw headers and body as received), plus for an
+article page a metadata record (storage.warcfields: warc-fields at a `urn:bayegan:` URI, so
+replay never serves it as the page); when the payload digest of a URL is unchanged since its
+last capture a `revisit` record (identical-payload-digest profile) replaces the response, and a
+304 answer is a `revisit` with the server-not-modified profile. Files rotate by size and by UTC day and are named per
 worker, so processes and machines never share a file. Every record is built in memory and
 appended with one write; a failed write is cut back so no partial record stays visible.
 """
@@ -30,12 +31,14 @@ from warcio.warcwriter import GzippingWrapper, WARCWriter
 from storage.capture import Exchange
 from storage.errors import DiskError
 from storage.records import day_dir, parse_timestamp, utc_now
+from storage.warcfields import JSON_TYPE, WARC_FIELDS, format_fields, metadata_uri
 
 WARC_VERSION = "WARC/1.1"
 # warcio compresses every record at zlib level 9; level 6 (gzip's and zlib's default) is about
 # twice as fast on 70-300 KB news pages for files ~2% larger (measured on the corpus), and
 # compressing the page was the largest single cost of the fetch stage.
 GZIP_LEVEL = 6
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
 
 class _GzipMember(GzippingWrapper):
@@ -80,6 +83,7 @@ class WarcFileWriter:
         self._builder = WARCWriter(None, gzip=True, warc_version=WARC_VERSION)
         self._path: Path | None = None
         self._day: tuple[int, int, int] | None = None
+        self.legacy_json = False       # write metadata as earlier versions did (tests of old archives)
 
     # -- files -----------------------------------------------------------------
     def _next_path(self, now: datetime) -> Path:
@@ -134,26 +138,15 @@ class WarcFileWriter:
         return [start + o for o in offsets]
 
     # -- records ---------------------------------------------------------------
-    def write(self, ex: Exchange, metadata: dict[str, Any], previous: dict[str, Any] | None) -> Capture:
-        """Write one exchange. `previous` = last capture of this URL (digest, uri, date) or None."""
+    def write(self, ex: Exchange, metadata: dict[str, Any] | None, previous: dict[str, Any] | None) -> Capture:
+        """Write one exchange. `previous` = last capture of this URL (digest, uri, date) or None;
+        `metadata` None: request + response only (robots, feeds, redirect hops, ...)."""
         now = utc_now()
         b = self._builder
         digest = payload_digest(ex.body)
-        date = _warc_date(ex.fetched_at) or b.curr_warc_date()
-        resp_headers = StatusAndHeaders(f"{ex.status} {ex.reason}".strip(), list(ex.response_headers),
-                                        protocol=ex.http_version or "HTTP/1.1")
-        common = {"WARC-Date": date}
-        if ex.remote_ip:
-            common["WARC-IP-Address"] = ex.remote_ip
-        revisit = previous is not None and previous.get("payload_digest") == digest
-        if previous is not None and revisit:
-            resp = b.create_revisit_record(ex.url, digest, previous["uri"], previous["date"],
-                                           http_headers=resp_headers, warc_headers_dict=dict(common))
-            resp.rec_headers.add_header("WARC-Refers-To", previous["record_id"])
-        else:
-            resp = b.create_warc_record(ex.url, "response", payload=io.BytesIO(ex.body), length=len(ex.body),
-                                        http_headers=resp_headers,
-                                        warc_headers_dict={**common, "WARC-Payload-Digest": digest})
+        date = warc_date(ex.fetched_at) or b.curr_warc_date()
+        resp = self._response_record(ex, digest, date, previous)
+        revisit = resp.rec_type == "revisit"
         resp_id = resp.rec_headers.get_header("WARC-Record-ID")
         parts = urlsplit(ex.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -163,29 +156,67 @@ class WarcFileWriter:
         req = b.create_warc_record(ex.url, "request", http_headers=StatusAndHeaders(
             f"{ex.method} {target} {ex.http_version or 'HTTP/1.1'}", req_headers, is_http_request=True),
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": resp_id})
-        meta = dict(metadata)
-        if ex.requested_url and ex.requested_url != ex.url:
-            meta.setdefault("requested_url", ex.requested_url)
-        meta_bytes = json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        meta_rec = b.create_warc_record(ex.url, "metadata", payload=io.BytesIO(meta_bytes),
-                                        length=len(meta_bytes), warc_content_type="application/json",
-                                        warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": resp_id,
-                                                           "WARC-Refers-To": resp_id})
-        path = self._current(now, len(ex.body) + len(meta_bytes) + 2048)
-        offsets = self._append([req, resp, meta_rec])
+        records = [req, resp]
+        if metadata is not None:
+            meta = dict(metadata)
+            if ex.requested_url and ex.requested_url != ex.url:
+                meta.setdefault("requested_url", ex.requested_url)
+            records.append(self._metadata_record(ex.url, resp_id, meta, date, concurrent=True))
+        path = self._current(now, len(ex.body) + 4096)
+        offsets = self._append(records)
         return Capture(str(path.relative_to(self.root)), offsets[1], resp_id, digest, revisit)
 
-    def annotate(self, capture: Capture, uri: str, metadata: dict[str, Any]) -> None:
-        """A later metadata record about an earlier response (e.g. after parsing)."""
-        data = json.dumps(metadata, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        rec = self._builder.create_warc_record(uri, "metadata", payload=io.BytesIO(data), length=len(data),
-                                               warc_content_type="application/json",
-                                               warc_headers_dict={"WARC-Refers-To": capture.record_id})
-        self._current(utc_now(), len(data) + 1024)
+    def _response_record(self, ex: Exchange, digest: str, date: str, previous: dict[str, Any] | None) -> Any:
+        b = self._builder
+        resp_headers = StatusAndHeaders(f"{ex.status} {ex.reason}".strip(), list(ex.response_headers),
+                                        protocol=ex.http_version or "HTTP/1.1")
+        common = {"WARC-Date": date}
+        if ex.remote_ip:
+            common["WARC-IP-Address"] = ex.remote_ip
+        if ex.status == 304:     # WARC 1.1 6.7.2: the server said "not modified"; no payload to digest
+            resp = b.create_warc_record(ex.url, "revisit", http_headers=resp_headers, warc_headers_dict=common)
+            resp.rec_headers.add_header("WARC-Profile", NOT_MODIFIED_PROFILE)
+            if previous:
+                resp.rec_headers.add_header("WARC-Refers-To", previous["record_id"])
+                resp.rec_headers.add_header("WARC-Refers-To-Target-URI", previous["uri"])
+                resp.rec_headers.add_header("WARC-Refers-To-Date", previous["date"])
+            return resp
+        if previous and previous.get("payload_digest") == digest:
+            resp = b.create_revisit_record(ex.url, digest, previous["uri"], previous["date"],
+                                           http_headers=resp_headers, warc_headers_dict=dict(common))
+            resp.rec_headers.add_header("WARC-Refers-To", previous["record_id"])
+            return resp
+        return b.create_warc_record(ex.url, "response", payload=io.BytesIO(ex.body), length=len(ex.body),
+                                    http_headers=resp_headers,
+                                    warc_headers_dict={**common, "WARC-Payload-Digest": digest})
+
+    def _metadata_record(self, page_uri: str, resp_id: str, meta: dict[str, Any], date: str | None,
+                         *, concurrent: bool) -> Any:
+        """warc-fields at `urn:bayegan:capture:<uuid>` (see storage.warcfields for why); with
+        `legacy_json` the pre-warc-fields shape (JSON at the page URL), kept so tests can build
+        archives as earlier versions wrote them."""
+        if self.legacy_json:
+            data, ctype, uri = json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8"), JSON_TYPE, page_uri
+        else:
+            data, ctype, uri = format_fields(meta), WARC_FIELDS, metadata_uri(resp_id)
+        headers = {"WARC-Refers-To": resp_id}
+        if concurrent:
+            headers["WARC-Concurrent-To"] = resp_id
+        if date:
+            headers["WARC-Date"] = date
+        return self._builder.create_warc_record(uri, "metadata", payload=io.BytesIO(data), length=len(data),
+                                                warc_content_type=ctype, warc_headers_dict=headers)
+
+    def annotate(self, capture: Capture, uri: str, metadata: dict[str, Any], *, date: str | None = None,
+                 concurrent: bool = False) -> None:
+        """A later metadata record about an earlier response: `concurrent` = the capture's own
+        metadata (the page was archived by the exchange sink first), else an annotation (parse)."""
+        rec = self._metadata_record(uri, capture.record_id, metadata, date, concurrent=concurrent)
+        self._current(utc_now(), 4096)
         self._append([rec])
 
 
-def _warc_date(fetched_at: str) -> str | None:
+def warc_date(fetched_at: str) -> str | None:
     dt = parse_timestamp(fetched_at)
     if dt is None:
         return None

@@ -117,7 +117,8 @@ def _now_iso() -> str:
 class Fetcher:
     def __init__(self, settings: Settings | None = None, politeness: Any = None, *,
                  client: httpx.Client | None = None, sleep: Callable[[float], None] = time.sleep,
-                 retry_backoff: float = 0.5, max_retry_after: float = 30.0) -> None:
+                 retry_backoff: float = 0.5, max_retry_after: float = 30.0,
+                 sink: Callable[[Exchange], object] | None = None) -> None:
         self.settings = settings or Settings()
         # Host health needs a store even when waiting is off (politeness=False benchmarks).
         self.politeness = politeness if politeness is not None else LocalPoliteness(self.settings)
@@ -128,6 +129,9 @@ class Fetcher:
         self._failing: set[str] = set()   # hosts with connection failures seen by this Fetcher
         self.retry_backoff = retry_backoff
         self.max_retry_after = max_retry_after
+        # Called with every exchange that got a response (each redirect hop, robots.txt, errors,
+        # each retry): worker.http.exchanges archives them as WARC records.
+        self.sink = sink
 
     def close(self) -> None:
         """The pooled client is shared by the process; closing a Fetcher leaves it open."""
@@ -321,7 +325,15 @@ class Fetcher:
         if key in self._failing:   # reset the failure count only when we saw failures (saves a round trip)
             self._failing.discard(key)
             self.politeness.record_success(key)
-        return self._result(url, source, request, response, bytes(raw), remote_ip, cap)
+        try:
+            result = self._result(url, source, request, response, bytes(raw), remote_ip, cap)
+        except E.HTTPStatusError as exc:
+            if self.sink is not None and exc.exchange is not None:
+                self.sink(exc.exchange)      # a 4xx/5xx answer is evidence too
+            raise
+        if self.sink is not None:
+            self.sink(result.exchange)
+        return result
 
     @staticmethod
     def _remote_ip(response: httpx.Response) -> str | None:
@@ -378,9 +390,10 @@ class Fetcher:
         return exc
 
 
-def make_fetcher(settings: Settings, redis: Any = None) -> Fetcher:
+def make_fetcher(settings: Settings, redis: Any = None, *,
+                 sink: Callable[[Exchange], object] | None = None) -> Fetcher:
     """The one way to build a Fetcher: the daemon, `bayegan ingest`, `parse URL` and `sources check`
     all get the same politeness (Redis-shared when `redis` is a client, in-process otherwise)."""
     from worker.http.politeness import make_politeness
 
-    return Fetcher(settings, politeness=make_politeness(settings, redis))
+    return Fetcher(settings, politeness=make_politeness(settings, redis), sink=sink)

@@ -101,10 +101,15 @@ class Pipeline:
     @property
     def fetcher(self) -> Any:
         if self._fetcher is None:
+            from worker.http.exchanges import ArchiveSink
             from worker.http.fetcher import make_fetcher
 
-            self._fetcher = make_fetcher(self.settings, self._redis)
+            sink = ArchiveSink(lambda: self.archive, self._sink_failed)   # every exchange goes to the WARC
+            self._fetcher = make_fetcher(self.settings, self._redis, sink=sink)
         return self._fetcher
+
+    def _sink_failed(self, url: str, exc: Exception) -> None:
+        self.record_error(None, url, ErrorKind.ARCHIVE, _describe(exc))
 
     def source(self, source_id: str) -> Any:
         try:
@@ -274,6 +279,8 @@ class Pipeline:
         metadata = {"source": source_id, "canonical_url": canonical, "article_id": article_id(canonical),
                     "requested_url": url, "kind": "article", "parser_version": PARSER_VERSION}
         try:
+            if getattr(exchange, "capture", None) is not None:   # archived by the fetcher's exchange sink
+                return self.archive.attach_metadata(exchange, metadata)
             return self.archive.write_capture(exchange, metadata)
         except Exception as exc:
             if is_transient(exc):

@@ -1,0 +1,122 @@
+"""Replay with the real client: `bayegan ingest` the loopback mirror, index the WARC files with
+pywb's `wb-manager`, start `wayback` on a loopback port and compare what it replays with what the
+mirror serves (every article byte for byte, the 301, a feed, a revisit)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from warcio.archiveiterator import ArchiveIterator
+
+from storage import open_archive
+from worker.cli import cli
+from worker.testing.mirror import MirrorServer
+
+# pywb pins redis 2.x and brotlipy, which break the project's own venv: it lives in its own
+# (`make replay-venv` -> .venv-pywb), found through BAYEGAN_PYWB_BIN or that default.
+PYWB_BIN = Path(os.environ.get("BAYEGAN_PYWB_BIN") or Path(__file__).resolve().parents[2] / ".venv-pywb" / "bin")
+WAYBACK, WB_MANAGER = PYWB_BIN / "wayback", PYWB_BIN / "wb-manager"
+WARCIO = Path(sys.executable).parent / "warcio"
+pytestmark = pytest.mark.skipif(not WAYBACK.exists(), reason=f"pywb not found in {PYWB_BIN} (make replay-venv)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _ingest(archive_dir: Path, sources: Path) -> None:
+    env = {"BAYEGAN_ARCHIVE_DIR": str(archive_dir), "BAYEGAN_WORKER_NAME": "replay", "BAYEGAN_POLITENESS": "false"}
+    result = CliRunner().invoke(cli, ["ingest", "--sources", str(sources), "--no-progress", "--json"],
+                                env=env, catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output     # 1: the mirror's fault pages were recorded
+
+
+def check_warcs(warcs: list[Path]) -> None:
+    """`warcio check` and `warcio index` clean on every file."""
+    assert warcs
+    for w in warcs:
+        subprocess.run([str(WARCIO), "check", str(w)], check=True, capture_output=True)
+        out = subprocess.run([str(WARCIO), "index", str(w)], check=True, capture_output=True, text=True)
+        assert out.stdout.strip() and not out.stderr.strip(), out.stderr
+
+
+def start_wayback(workdir: Path, warcs: list[Path], coll: str = "bay") -> tuple[subprocess.Popen, str]:
+    subprocess.run([str(WB_MANAGER), "init", coll], cwd=workdir, check=True, capture_output=True)
+    subprocess.run([str(WB_MANAGER), "add", coll, *map(str, warcs)], cwd=workdir, check=True, capture_output=True)
+    port = _free_port()
+    proc = subprocess.Popen([str(WAYBACK), "-b", "127.0.0.1", "-p", str(port)], cwd=workdir,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}/{coll}"
+    for _ in range(150):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+            return proc, base
+        except httpx.TransportError:
+            if proc.poll() is not None:
+                raise AssertionError(f"wayback exited: {proc.stderr.read() if proc.stderr else ''}")
+            time.sleep(0.2)
+    proc.kill()
+    raise AssertionError("wayback did not start")
+
+
+def _revisits(warcs: list[Path]) -> list[tuple[str, str]]:
+    found = []
+    for w in warcs:
+        with open(w, "rb") as fh:
+            for rec in ArchiveIterator(fh):
+                h = rec.rec_headers
+                if rec.rec_type == "revisit" and "identical-payload-digest" in (h.get_header("WARC-Profile") or ""):
+                    date = h.get_header("WARC-Date")
+                    found.append((h.get_header("WARC-Target-URI"), "".join(c for c in date if c.isdigit())[:14]))
+    return found
+
+
+def test_pywb_replays_every_exchange(tmp_path):
+    archive_dir = tmp_path / "archive"
+    with MirrorServer(articles=3) as server:
+        sources = server.write_sources_toml(tmp_path / "sources.toml")
+        _ingest(archive_dir, sources)
+        _ingest(archive_dir, sources)                 # a second pass: unchanged feeds/robots become revisits
+        warcs = sorted((archive_dir / "warc").rglob("*.warc.gz"))
+        check_warcs(warcs)
+        arc = open_archive(archive_dir, worker_name="check")
+        try:
+            pages = {ex.url for ex, meta in arc.iter_captures() if ex.status == 200 and meta.get("canonical_url")}
+            stored = arc.index.all("SELECT id FROM articles")
+        finally:
+            arc.close()
+        assert len(stored) >= 6 and len(pages) >= len(stored)
+        revisits = _revisits(warcs)
+        assert revisits, "a second pass over unchanged documents must write revisit records"
+        (tmp_path / "pywb").mkdir()
+        proc, base = start_wayback(tmp_path / "pywb", warcs)
+        try:
+            with httpx.Client(timeout=20) as client:
+                for url in sorted(pages):              # every stored article, byte for byte
+                    replayed = client.get(f"{base}/id_/{url}")
+                    assert replayed.status_code == 200, url
+                    assert replayed.content == client.get(url).content, url
+                site = next(iter(server.sites.values()))
+                feed = site.base + site.feed_path      # a feed replays as the feed
+                replayed = client.get(f"{base}/id_/{feed}")
+                assert replayed.status_code == 200 and replayed.content == client.get(feed).content
+                moved = site.base + site.fault_paths["moved"]   # the 301 replays as a 301 to its target
+                hop = client.get(f"{base}/id_/{moved}")
+                assert hop.status_code == 301, hop.status_code
+                assert hop.headers["location"].endswith(site.redirects[site.fault_paths["moved"]]
+                                                        .split("://", 1)[-1]), hop.headers["location"]
+                url, ts = revisits[0]                  # a revisit resolves to its original payload
+                replayed = client.get(f"{base}/{ts}id_/{url}")
+                assert replayed.status_code == 200 and replayed.content == client.get(url).content, url
+        finally:
+            proc.terminate()
+            proc.wait(10)
