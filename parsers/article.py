@@ -92,6 +92,8 @@ class Article:
     parser: ParserInfo = field(default_factory=ParserInfo)
     fetched_at: str | None = None
     capture: Capture = field(default_factory=Capture)
+    # What parsing had to tolerate (e.g. bytes replaced while decoding); additive, [] when clean.
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -26,6 +26,9 @@ _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", r
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 # Code pages that a misconfigured server/CMS declares while actually serving UTF-8.
 _LATIN_DECLARATIONS = {"latin-1", "iso8859-1", "cp1252", "ascii", "iso8859-15"}
+# Replacement decoding is accepted when at most this share of the bytes (or a handful) is bad.
+_TOLERATED_BAD_FRACTION = 0.001
+_MIN_TOLERATED_BAD_BYTES = 8
 
 
 def canonical_encoding(name: str | None) -> str | None:
@@ -63,37 +66,70 @@ def _try(data: bytes, encoding: str) -> str | None:
         return None
 
 
+def _lenient(data: bytes, encoding: str) -> tuple[str, int] | None:
+    """Decode with U+FFFD for undecodable bytes; the text and how many replacements were made."""
+    try:
+        text = data.decode(encoding, errors="replace")
+    except LookupError:
+        return None
+    already = data.count(b"\xef\xbf\xbd") if encoding == "utf-8" else 0  # U+FFFD written by the page
+    return text, max(0, text.count("\ufffd") - already)
+
+
+def _fits_nearly(data: bytes, bad: int) -> bool:
+    # One stray byte or a cut last character must not lose the article; a page that is mostly
+    # undecodable under the charset is not that charset (detection gets a turn instead).
+    return bad <= max(_MIN_TOLERATED_BAD_BYTES, len(data) * _TOLERATED_BAD_FRACTION)
+
+
 def decode_html(data: bytes, content_type: str | None = None, *, source: str | None = None) -> str:
     """Decode a page. Raises DecodeError (naming `source`) for empty or undecodable input."""
+    return decode_html_checked(data, content_type, source=source)[0]
+
+
+def decode_html_checked(data: bytes, content_type: str | None = None, *,
+                        source: str | None = None) -> tuple[str, list[str]]:
+    """Like decode_html, plus warnings (e.g. bytes replaced by U+FFFD) to record on the Article."""
     if not data or data.isspace():
         raise DecodeError("empty document", source)
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             text = _try(data[len(bom):], encoding)
             if text is not None:
-                return text
+                return text, []
     if data.count(b"\x00") > len(data) // 100 + 1:
         raise DecodeError("binary data, not an HTML page", source)
 
-    for declared in (charset_from_content_type(content_type), charset_from_meta(data)):
-        if declared is None:
-            continue
+    declarations = [d for d in (charset_from_content_type(content_type), charset_from_meta(data)) if d]
+    for declared in declarations:
         if declared in _LATIN_DECLARATIONS:
             as_utf8 = _try(data, "utf-8")
             if as_utf8 is not None and not as_utf8.isascii():
-                return as_utf8
+                return as_utf8, []
         text = _try(data, declared)
         if text is not None:
-            return text
+            return text, []
 
     text = _try(data, "utf-8")  # most pages; far cheaper than detection
     if text is not None:
-        return text
+        return text, []
+    # A declared charset (or UTF-8) that fits all but a few bytes: keep the page, mark the damage.
+    for candidate in dict.fromkeys([*(d for d in declarations if d not in _LATIN_DECLARATIONS), "utf-8"]):
+        lenient = _lenient(data, candidate)
+        if lenient is not None and _fits_nearly(data, lenient[1]):
+            return lenient[0], [_replacement_warning(lenient[1], candidate)]
     best = from_bytes(data[:200_000]).best()
     if best is None or best.encoding is None:
         raise DecodeError("could not detect the character encoding", source)
     text = _try(data, best.encoding)
-    if text is None:
-        # Detection looked at a prefix; tolerate a few stray bytes further on rather than lose the page.
-        text = data.decode(best.encoding, errors="replace")
-    return text
+    if text is not None:
+        return text, []
+    # Detection looked at a prefix; tolerate a few stray bytes further on rather than lose the page.
+    lenient = _lenient(data, best.encoding)
+    if lenient is None:
+        raise DecodeError("could not detect the character encoding", source)
+    return lenient[0], [_replacement_warning(lenient[1], best.encoding)]
+
+
+def _replacement_warning(bad: int, encoding: str) -> str:
+    return f"decode: {bad} undecodable byte sequence(s) replaced by U+FFFD (as {encoding})"

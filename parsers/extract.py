@@ -28,7 +28,7 @@ from parsers.article import (
     content_hash,
 )
 from parsers.clean import cut_at_end_marker, is_end_marker, is_reporter_code, region_soup, strip_end_marker_suffix
-from parsers.encoding import decode_html
+from parsers.encoding import decode_html_checked
 from parsers.errors import DecodeError, NotAnArticle
 from parsers.generic import PageMeta, find_main_content, ld_names, link_density, page_metadata, split_keywords, squash
 from parsers.profiles import PageIndex, Profile, detect_profile
@@ -85,7 +85,7 @@ def parse_page(data: bytes, url: str, *, source: str | None = None, content_type
                fetched_at: str | None = None, use_profiles: bool = True) -> Article:
     """See parsers.parse. `use_profiles=False` runs the generic layer alone (bench/parse.py measures it)."""
     label = url or source or "<input>"
-    text = decode_html(data, content_type, source=label)
+    text, decode_warnings = decode_html_checked(data, content_type, source=label)
     doc = parse_tree(text, label)
     meta = page_metadata(doc)
     host = url_parts(url)[0] if url else ""
@@ -122,7 +122,7 @@ def parse_page(data: bytes, url: str, *, source: str | None = None, content_type
         updated=_updated(page), authors=_authors(page), category=_category(page), tags=_tags(page),
         images=_merge_images(_profile_images(page), images), attribution=_attribution(blocks),
         parser=ParserInfo(profile=page.profile.name if page.profile else GENERIC, version=PARSER_VERSION),
-        fetched_at=fetched_at,
+        fetched_at=fetched_at, warnings=decode_warnings,
     )
     article.normalized = _normalized(article)
     article.content_hash = content_hash(article.normalized.title, article.normalized.text)

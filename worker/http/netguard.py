@@ -23,12 +23,45 @@ class Unresolvable(OSError):
     pass
 
 
+# Special-purpose blocks that some Python patch releases still call global (RFC 6890 registry).
+_NOT_GLOBAL = tuple(ipaddress.ip_network(n) for n in (
+    "0.0.0.0/8", "100.64.0.0/10", "192.0.0.0/24", "192.0.2.0/24", "198.18.0.0/15", "198.51.100.0/24",
+    "203.0.113.0/24", "240.0.0.0/4", "2001:db8::/32", "2001::/23", "fc00::/7", "fe80::/10"))
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 transition address carries (mapped, 6to4, Teredo, NAT64)."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]   # the client; the server half is checked below as well
+    if any(ip in net for net in _NAT64):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def is_public_address(address: str) -> bool:
+    """Only globally routable addresses (is_global): 100.64/10, 192.0.0/24 and the like are not.
+
+    IPv6 transition addresses are judged by the IPv4 address they reach: 2002:7f00:1:: (6to4 of
+    127.0.0.1) is as private as 127.0.0.1, whatever `is_global` says of the IPv6 form.
+    """
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-                or ip.is_reserved or ip.is_unspecified)
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.teredo is not None and not ip.teredo[0].is_global:
+            return False
+        inner = _embedded_ipv4(ip)
+        if inner is not None:
+            return _global(inner)
+    return _global(ip)
+
+
+def _global(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return ip.is_global and not ip.is_multicast and not any(
+        ip.version == net.version and ip in net for net in _NOT_GLOBAL)
 
 
 def resolve(host: str) -> tuple[str, ...]:
