@@ -1,5 +1,5 @@
 # `make demo` sets up .venv and runs one ingest pass against the built-in agency mirror (no servers).
-# `make test` sets up .venv and runs the whole test suite (needs Redis and PostgreSQL on 127.0.0.1).
+# `make test` sets up .venv, runs ruff and mypy, then the whole test suite (needs Redis and PostgreSQL on 127.0.0.1).
 PY ?= $(shell command -v python3.12 >/dev/null 2>&1 && python3.12 -c 'import sys' 2>/dev/null && echo python3.12 || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.12 /usr/local/bin/python3.12 2>/dev/null | head -n1)
 VENV := .venv
 STAMP := $(VENV)/.installed
@@ -19,6 +19,8 @@ demo: $(STAMP)
 	$(VENV)/bin/bayegan ingest --mirror
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check parsers storage worker
+	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest
 
 clean:
