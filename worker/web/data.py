@@ -88,19 +88,28 @@ def versions(arc: Archive, article_id: str) -> dict[str, Any]:
     for prev, cur in zip([None, *vs[:-1]], vs, strict=True):
         rows.append({"version": cur, "title_diff": word_diff(prev.article.title, cur.article.title) if prev else None,
                      "text_diff": word_diff(prev.article.text, cur.article.text) if prev else None})
-    events = arc.changes(article_id=article_id) if hasattr(arc, "changes") else []   # change tracking (issue 10)
+    events = [c.to_dict() for c in arc.article_changes(article_id)]   # removals/restorations found by re-checks
     return {"article": info["article"], "rows": rows, "events": events}
 
 
 def changes(arc: Archive, limit: int = 100) -> list[dict[str, Any]]:
-    """Latest edits and removals: Archive.changes() where change tracking provides it, else the
-    articles stored in more than one version (edits), newest first."""
-    if hasattr(arc, "changes"):
-        return [dict(c) if not isinstance(c, dict) else c for c in arc.changes(limit=limit)]
-    rows = arc.index.all("SELECT id, source, url, title, versions, last_stored FROM articles WHERE versions > 1 "
-                         "ORDER BY last_stored DESC LIMIT ?", (limit,))
-    return [{"kind": "edit", "id": r["id"], "source": r["source"], "url": r["url"], "title": r["title"],
-             "versions": r["versions"], "at": r["last_stored"]} for r in rows]
+    """Latest edits, removals and restorations, newest first: the re-checks' change events
+    (Archive.changes), plus articles stored in several versions by other paths (re-ingest
+    --refetch, a second poll) that no change event covers."""
+    rows: list[dict[str, Any]] = []
+    covered: set[str] = set()
+    for c in reversed(arc.changes()):
+        covered.add(c.article_id)
+        if len(rows) < limit:
+            title = (arc.index.article(c.article_id) or {}).get("title")
+            rows.append({**c.to_dict(), "id": c.article_id, "title": title})
+    for r in arc.index.all("SELECT id, source, url, title, versions, last_stored FROM articles WHERE versions > 1 "
+                           "ORDER BY last_stored DESC LIMIT ?", (limit,)):
+        if r["id"] not in covered:
+            rows.append({"kind": "edited", "id": r["id"], "article_id": r["id"], "source": r["source"],
+                         "url": r["url"], "title": r["title"], "version": r["versions"], "at": r["last_stored"]})
+    rows.sort(key=lambda row: row["at"] or "", reverse=True)
+    return rows[:limit]
 
 
 def sources(arc: Archive, days: int = 30) -> list[dict[str, Any]]:
