@@ -82,7 +82,7 @@ def parse_tree(text: str, label: str) -> HtmlElement:
 
 
 def parse_page(data: bytes, url: str, *, source: str | None = None, content_type: str | None = None,
-               fetched_at: str | None = None, use_profiles: bool = True) -> Article:
+               fetched_at: str | None = None, use_profiles: bool = True, profile_hint: str | None = None) -> Article:
     """See parsers.parse. `use_profiles=False` runs the generic layer alone (bench/parse.py measures it)."""
     label = url or source or "<input>"
     text, decode_warnings = decode_html_checked(data, content_type, source=label)
@@ -90,7 +90,7 @@ def parse_page(data: bytes, url: str, *, source: str | None = None, content_type
     meta = page_metadata(doc)
     host = url_parts(url)[0] if url else ""
     index = PageIndex.of(doc)
-    profile = detect_profile(doc, meta.signals(host), index=index) if use_profiles else None
+    profile = detect_profile(doc, meta.signals(host), hint=profile_hint, index=index) if use_profiles else None
     page = _Page(doc, meta, profile, host, url, index)
 
     _refuse_marked_listing(page, label)

@@ -23,9 +23,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["InvalidURL", "UrlRule", "canonicalize", "host_of", "news_id_from_url", "rules"]
+__all__ = ["InvalidURL", "UrlRule", "canonicalize", "host_of", "news_id_from_url", "register_rule", "rule_from_dict",
+           "rules"]
 
 RULES_FILE = Path(__file__).with_name("url_rules.toml")
 
@@ -70,25 +72,44 @@ class UrlRule:
         return any(host == h or host.endswith("." + h) for h in self.hosts)
 
 
+RULE_KEYS = frozenset({"source", "hosts", "canonical_host", "scheme", "ids", "canonical_base", "fold_subdomains"})
+
+
+def rule_from_dict(raw: dict[str, Any], where: str) -> UrlRule:
+    """One rule from its table (url_rules.toml's [[rule]], or a registry [source.url_rules]);
+    ValueError naming `where` and the bad key."""
+    unknown = set(raw) - RULE_KEYS
+    if unknown:
+        raise ValueError(f"{where}: unknown key(s) {sorted(unknown)} (known: {', '.join(sorted(RULE_KEYS))})")
+    try:
+        ids = tuple(IdPattern(re.compile(p["path"]), p["canonical"]) for p in raw.get("ids", []))
+        return UrlRule(source=raw["source"], hosts=tuple(raw["hosts"]),
+                       canonical_host=raw["canonical_host"], scheme=raw.get("scheme", "https"),
+                       ids=ids, canonical_base=raw.get("canonical_base"),
+                       fold_subdomains=bool(raw.get("fold_subdomains", False)))
+    except (KeyError, re.error, TypeError) as exc:
+        raise ValueError(f"{where}: {exc!r}") from exc
+
+
 @lru_cache(maxsize=1)
 def rules() -> dict[str, UrlRule]:
-    """Rules by source id, loaded once from url_rules.toml."""
+    """Rules by source id: url_rules.toml (the shipped agencies), plus those a source registry
+    declares inside its [[source]] blocks (register_rule)."""
     data = tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
     out: dict[str, UrlRule] = {}
     for i, raw in enumerate(data.get("rule", [])):
         where = f"{RULES_FILE.name}: rule {i} ({raw.get('source')!r})"
-        try:
-            ids = tuple(IdPattern(re.compile(p["path"]), p["canonical"]) for p in raw.get("ids", []))
-            rule = UrlRule(source=raw["source"], hosts=tuple(raw["hosts"]),
-                           canonical_host=raw["canonical_host"], scheme=raw.get("scheme", "https"),
-                           ids=ids, canonical_base=raw.get("canonical_base"),
-                           fold_subdomains=bool(raw.get("fold_subdomains", False)))
-        except (KeyError, re.error, TypeError) as exc:
-            raise ValueError(f"{where}: {exc!r}") from exc
+        rule = rule_from_dict(raw, where)
         if rule.source in out:
             raise ValueError(f"{where}: duplicate source")
         out[rule.source] = rule
     return out
+
+
+def register_rule(rule: UrlRule) -> None:
+    """Add (or replace) the rule of one source: the registry's [[source]] block is the one
+    declaration of an agency, so its URL rules win over url_rules.toml's for the same id."""
+    rules()[rule.source] = rule
 
 
 def _rule_for_host(host: str) -> UrlRule | None:

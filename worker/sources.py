@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 import jdatetime
 
-from parsers.urls import host_of
+from parsers import known_profiles
+from parsers.urls import UrlRule, host_of, register_rule, rule_from_dict
 
 __all__ = [
     "DEFAULT_SOURCES_FILE",
@@ -31,7 +32,7 @@ __all__ = [
 ]
 
 DEFAULT_SOURCES_FILE = Path(__file__).with_name("sources.toml")
-PROFILES = frozenset({"nastooh", "iransamaneh", "asam", "tasnim", "fars", "jsonld", "generic"})
+PROFILES = known_profiles()   # read from parsers/profiles/: a new family needs no edit here
 ARCHIVE_PLACEHOLDERS = frozenset({"jy", "jm", "jd", "gy", "gm", "gd", "page", "jdate"})
 _ID = re.compile(r"^[a-z0-9_-]+$")
 
@@ -70,6 +71,7 @@ class Source:
     max_poll: int = 3600
     politeness_interval: float | None = None   # None: Settings.politeness_interval
     profile: str = "generic"
+    url_rules: dict[str, Any] | None = None   # [source.url_rules]: see url_rules.toml for the keys
     enabled: bool = True
     allow_private: bool = False
     recheck: tuple[str, ...] = ()              # re-check offsets ("1h", "1d", ...); () = Settings'
@@ -144,6 +146,9 @@ def _build(entry: Any, where: str) -> Source:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise SourceError(f"{where}: key {key!r}: expected a list of strings, got {value!r}")
             value = tuple(value)
+        elif key == "url_rules":
+            if not isinstance(value, dict):
+                raise SourceError(f"{where}: key 'url_rules': expected a table, got {value!r}")
         elif key in ("enabled", "allow_private"):
             if not isinstance(value, bool):
                 raise SourceError(f"{where}: key {key!r}: expected true/false, got {value!r}")
@@ -184,8 +189,10 @@ def _build(entry: Any, where: str) -> Source:
                               f"(known: {', '.join(sorted(ARCHIVE_PLACEHOLDERS))})")
         _check_url(where, "archive_url", template.format(**_archive_values(date(2023, 3, 21), 1)), hosts)
     profile = values.get("profile", "generic")
-    if profile not in PROFILES:
-        raise SourceError(f"{where}: key 'profile': {profile!r} is not one of {sorted(PROFILES)}")
+    known = known_profiles()   # read each time: a family dropped into parsers/profiles/ counts at once
+    if profile not in known:
+        raise SourceError(f"{where}: key 'profile': {profile!r} is not one of {sorted(known)}")
+    _url_rule(values, where)
     source = Source(**values, _compiled=tuple(compiled))
     if not source.min_poll <= source.poll_interval <= source.max_poll:
         raise SourceError(f"{where}: keys 'min_poll' <= 'poll_interval' <= 'max_poll' violated "
@@ -203,7 +210,26 @@ def sources_from_dicts(entries: Iterable[Any], origin: str = "<sources>") -> dic
         if source.id in out:
             raise SourceError(f"{where}: key 'id': duplicate id {source.id!r}")
         out[source.id] = source
+    for source in out.values():   # validated above; registered once every block is valid
+        rule = _url_rule(source.to_dict(), source.id)
+        if rule is not None:
+            register_rule(rule)
     return out
+
+
+def _url_rule(values: dict[str, Any], where: str) -> UrlRule | None:
+    """The source's inline URL rules, validated; `source` and `hosts` default to the block's own."""
+    raw = values.get("url_rules")
+    if raw is None:
+        return None
+    raw = {"source": values["id"], "hosts": list(values["hosts"]), **raw}
+    raw.setdefault("canonical_host", raw["hosts"][0])
+    if raw["source"] != values["id"]:
+        raise SourceError(f"{where}: key 'url_rules.source': must be the block's id {values['id']!r}")
+    try:
+        return rule_from_dict(raw, f"{where}: key 'url_rules'")
+    except ValueError as exc:
+        raise SourceError(str(exc)) from exc
 
 
 def load_sources(path: str | Path | None = None) -> dict[str, Source]:

@@ -65,11 +65,11 @@ def read_response_body(root: Path, warc: str, offset: int) -> bytes:
         return record.content_stream().read()
 
 
-def parse_outcome(page: FetchedPage) -> Article | ParseFailure:
+def parse_outcome(page: FetchedPage, profile_hint: str | None = None) -> Article | ParseFailure:
     """Parse a page with no side effects: the Article, or a ParseFailure (error kind, message). Pure, so it runs
     in any process (re-ingest's pool) and the caller records errors in its archive."""
     try:
-        article = parse_page(page.content, page.url, source=page.source_id,
+        article = parse_page(page.content, page.url, source=page.source_id, profile_hint=profile_hint,
                              content_type=page.content_type, fetched_at=page.fetched_at)
     except NotAnArticle as exc:
         return ParseFailure(ErrorKind.NOT_ARTICLE, str(exc))

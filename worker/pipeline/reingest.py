@@ -84,7 +84,8 @@ def _location(archive: Any, exchange: Any, meta: dict[str, Any]) -> tuple[str | 
     return (row["warc"], row["warc_offset"]) if row else (None, None)
 
 
-def _parsed(pages: Iterator[FetchedPage], workers: int) -> Iterator[tuple[FetchedPage, Any]]:
+def _parsed(pages: Iterator[FetchedPage], workers: int,
+            hint: Callable[[str], str | None]) -> Iterator[tuple[FetchedPage, Any]]:
     """(page, parse outcome) in input order; parsing fans out to `workers` forked processes.
 
     Parsing is the CPU-bound part; WARC reading and storing stay in this process (one writer).
@@ -92,14 +93,14 @@ def _parsed(pages: Iterator[FetchedPage], workers: int) -> Iterator[tuple[Fetche
     """
     if workers <= 1:
         for page in pages:
-            yield page, parse_outcome(page)
+            yield page, parse_outcome(page, hint(page.source_id))
         return
     warm_up_parser()
     settle_before_fork(freeze=False)   # may run inside a long-lived process: no gc.freeze there
     window: deque[tuple[FetchedPage, Future]] = deque()
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         for page in pages:
-            window.append((page, pool.submit(parse_outcome, page)))
+            window.append((page, pool.submit(parse_outcome, page, hint(page.source_id))))
             if len(window) >= workers * 4:
                 done, fut = window.popleft()
                 yield done, fut.result()
@@ -153,7 +154,8 @@ def reingest(pipeline: Pipeline, *, source: str | None = None, since: Any = None
                         content=exchange.body, content_type=exchange.header("Content-Type"),
                         fetched_at=exchange.fetched_at, warc=warc, offset=offset)
 
-        for page, outcome in _parsed(pages(), workers or pipeline.settings.reingest_workers or os.cpu_count() or 1):
+        for page, outcome in _parsed(pages(), workers or pipeline.settings.reingest_workers or os.cpu_count() or 1,
+                                     pipeline.profile_hint):
             article = pipeline.accept_parsed(page, outcome)
             if article is None:
                 _count(summary, progress, page.source_id, PageStatus.ERROR)

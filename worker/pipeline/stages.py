@@ -117,6 +117,11 @@ class Pipeline:
         except KeyError:
             raise KeyError(f"unknown source {source_id!r} (known: {', '.join(sorted(self.sources))})") from None
 
+    def profile_hint(self, source_id: str) -> str | None:
+        """The registry's `profile` for this source: the parser's hint (None: unknown source)."""
+        source = self.sources.get(source_id)
+        return source.profile if source is not None else None
+
     def close(self) -> None:
         for res in (self._fetcher, self._archive):
             close = getattr(res, "close", None)
@@ -314,7 +319,7 @@ class Pipeline:
             except (ValueError, StopIteration) as exc:
                 self.record_error(page.source_id, page.url, ErrorKind.ARCHIVE, f"cannot read capture: {_describe(exc)}")
                 return None
-        return self.accept_parsed(page, parse_outcome(page))
+        return self.accept_parsed(page, parse_outcome(page, self.profile_hint(page.source_id)))
 
     def accept_parsed(self, page: FetchedPage, outcome: Article | ParseFailure) -> Article | None:
         """Record a parse failure, or return the article (re-ingest parses in a process pool)."""
