@@ -5,6 +5,10 @@ Each family of commands lives in its own module with a `register(group)` functio
     worker/cli/sources.py  sources list|check, backfill
     worker/cli/storage.py  search, show, export, stats, index rebuild
     worker/cli/run.py      ingest, run, reingest
+    worker/cli/errors.py   errors
+Shared options (`--archive`, `--sources`, `--json`) are in worker/cli/options.py. Command modules
+import the heavy libraries (hazm, datasketch/scipy, Celery, psycopg, pyarrow, httpx) inside the
+commands, so `bayegan ... --help` starts fast (bench/startup.py measures it).
 """
 from __future__ import annotations
 
@@ -26,9 +30,9 @@ def cli(ctx: click.Context, config_file: str | None) -> None:
 
 
 def _register_all() -> None:
-    from worker.cli import parse, run, sources, storage
+    from worker.cli import errors, parse, run, sources, storage
 
-    for module in (parse, sources, storage, run):
+    for module in (parse, sources, storage, run, errors):
         module.register(cli)
 
 
