@@ -14,7 +14,7 @@ COPY pyproject.toml README.md ./
 COPY parsers ./parsers
 COPY storage ./storage
 COPY worker ./worker
-RUN pip install ".[postgres,flower]" \
+RUN pip install ".[postgres,parquet,flower]" \
     && useradd --create-home --uid 10001 bayegan \
     && mkdir -p /data/archive && chown -R bayegan:bayegan /data
 

@@ -1,16 +1,17 @@
 # `make demo` sets up .venv and runs one ingest pass against the built-in agency mirror (no servers).
-# `make test` sets up .venv, runs ruff and mypy, then the whole test suite (needs Redis and PostgreSQL on 127.0.0.1).
+# `make test` sets up .venv, lints (ruff) and type-checks (mypy) parsers/ storage/ worker/, then runs the
+# whole test suite (needs Redis and PostgreSQL on 127.0.0.1).
 PY ?= $(shell command -v python3.12 >/dev/null 2>&1 && python3.12 -c 'import sys' 2>/dev/null && echo python3.12 || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.12 /usr/local/bin/python3.12 2>/dev/null | head -n1)
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench setup clean
+.PHONY: demo test lint bench setup clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || { echo "python3.12 not found (needed by hazm 0.12)"; exit 1; }
 	$(PY) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test,bench,postgres,parquet]'
+	$(VENV)/bin/pip install -q -e '.[test,bench,postgres,parquet,flower]'
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -22,6 +23,10 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check parsers storage worker
 	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check parsers storage worker
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) archive

@@ -308,6 +308,12 @@ class Archive:
             yield Article.from_dict(read_line(self.root, row["record_file"], row["record_offset"])["article"])
 
     @_locked
+    def errors(self, *, source: str | None = None, since: date | str | None = None, kind: str | None = None,
+               limit: int = 50) -> list[dict[str, Any]]:
+        """What failed (source, url, kind, message, at), newest first."""
+        return self.index.errors(source=source, since=_day(since), kind=kind, limit=limit)
+
+    @_locked
     def stats(self) -> list[dict[str, Any]]:
         return self.index.stats()
 

@@ -1,6 +1,11 @@
 """Configuration: BAYEGAN_* environment variables over an optional TOML file over defaults.
 
 One Settings object per process; every module takes what it needs from it.
+Every value is converted to its field's type when loaded, and a value that does not convert
+(`BAYEGAN_RESPECT_ROBOTS=maybe`, `BAYEGAN_MAX_RETRIES=three`) is a ConfigError naming the variable
+(or the TOML key), never a silent default. A small loader rather than pydantic-settings: the CLI
+loads Settings for every command, `--help` included, and pydantic's import alone costs more than
+the whole start-up budget (see bench/startup.py).
 """
 from __future__ import annotations
 
@@ -9,7 +14,6 @@ import socket
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
 
 ENV_PREFIX = "BAYEGAN_"
 
@@ -39,6 +43,7 @@ class Settings:
     log_json: bool = False
     log_level: str = "INFO"
     metrics_port: int = 9808                  # Prometheus endpoint of a Celery worker; 0 disables it
+    metrics_host: str = "127.0.0.1"           # its interface: loopback unless a container publishes it
     # --- Celery (pipeline helper) ---
     queue_prefix: str = ""                    # prepended to queue names and every Redis key (tenants, tests)
     concurrency: int = 2                      # worker processes for `bayegan run`
@@ -61,7 +66,7 @@ class Settings:
     @classmethod
     def load(cls, config_file: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
-        values: dict[str, Any] = {}
+        values: dict[str, object] = {}
         config_file = config_file or env.get(ENV_PREFIX + "CONFIG")
         if config_file:
             path = Path(config_file)
@@ -69,35 +74,86 @@ class Settings:
                 values.update(tomllib.loads(path.read_text(encoding="utf-8")))
             except (OSError, tomllib.TOMLDecodeError) as exc:
                 raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
+        origin = {name: f"{path}: {name}" for name in values} if config_file else {}
         for f in fields(cls):
             key = ENV_PREFIX + f.name.upper()
             if key in env:
                 values[f.name] = env[key]
+                origin[f.name] = key
         if "broker_url" in values and "redis_url" not in values:
             values["redis_url"] = values["broker_url"]
-        return cls(**{k: _coerce(cls, k, v) for k, v in values.items()})
+            origin["redis_url"] = origin.get("broker_url", "broker_url")
+        return cls(**{k: _coerce(cls, k, v, origin.get(k, k)) for k, v in values.items()})
 
 
 class ConfigError(ValueError):
     pass
 
 
-def _coerce(cls: type, name: str, value: Any) -> Any:
-    types = {f.name: f.type for f in fields(cls)}
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _coerce(cls: type, name: str, value: object, origin: str) -> object:
+    """`value` converted to the type of field `name`; `origin` (variable or file: key) names it in errors."""
+    types = {f.name: str(f.type) for f in fields(cls)}
     if name not in types:
-        raise ConfigError(f"unknown setting {name!r}")
-    t = str(types[name])
-    try:
-        if value is None or (value == "" and "None" in t):
+        raise ConfigError(f"{origin}: unknown setting {name!r}")
+    t = types[name]
+    optional = "None" in t
+    if value is None or (value == "" and optional):
+        if optional:
             return None
+        raise ConfigError(f"{origin}: a value is required")
+    try:
         if t.startswith("bool"):
-            return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes", "on"}
+            return _to_bool(value)
         if t.startswith("int"):
-            return int(value)
+            return _to_int(value)
         if t.startswith("float"):
-            return float(value)
+            return _to_float(value)
         if t.startswith("Path"):
-            return Path(value)
+            return Path(str(value))
+        if t.startswith("str"):
+            if not isinstance(value, str):
+                raise ValueError(f"expected text, got {type(value).__name__}")
+            return value
         return value
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"setting {ENV_PREFIX}{name.upper()}={value!r}: {exc}") from exc
+        raise ConfigError(f"{origin}={value!r}: {exc}") from exc
+
+
+def _to_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("not a boolean (use 1/0, true/false, yes/no or on/off)")
+
+
+def _to_int(value: object) -> int:
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValueError("not a whole number")
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ValueError("not a whole number") from None
+
+
+def _to_float(value: object) -> float:
+    if isinstance(value, bool):
+        raise ValueError("not a number")
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise ValueError("not a number") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError("not a finite number")
+    return number

@@ -53,8 +53,12 @@ class QueueDepthCollector:
         yield family
 
 
-def serve(port: int, queue_depth: Callable[[], dict[str, int]] | None = None) -> None:
-    """Serve /metrics on `port` (0: disabled) with the merged view of every worker process."""
+def serve(port: int, queue_depth: Callable[[], dict[str, int]] | None = None, host: str = "127.0.0.1") -> None:
+    """Serve /metrics on `host`:`port` (0: disabled) with the merged view of every worker process.
+
+    Loopback by default: the endpoint has no authentication (a container sets BAYEGAN_METRICS_HOST=0.0.0.0
+    and its host publishes the port on loopback).
+    """
     if not port:
         return
     registry = CollectorRegistry()
@@ -64,8 +68,8 @@ def serve(port: int, queue_depth: Callable[[], dict[str, int]] | None = None) ->
         multiprocess.MultiProcessCollector(registry)
     if queue_depth is not None:
         registry.register(QueueDepthCollector(queue_depth))
-    start_http_server(port, addr="0.0.0.0", registry=registry)
-    log.info("metrics endpoint", extra={"port": port})
+    start_http_server(port, addr=host, registry=registry)
+    log.info("metrics endpoint", extra={"host": host, "port": port})
 
 
 def process_exited(pid: int) -> None:

@@ -241,6 +241,19 @@ class SqlIndex:
             self.execute("UPDATE source_stats SET errors = errors + 1, last_error = ? WHERE source = ?",
                          (at, source))
 
+    def errors(self, *, source: str | None = None, since: str | None = None, kind: str | None = None,
+               limit: int = 50) -> list[Row]:
+        """Recorded failures, newest first; `since` is an ISO day or instant (`at` is ISO UTC text)."""
+        where, params = [], []
+        for column, op, value in (("source", "=", source), ("at", ">=", since), ("kind", "=", kind)):
+            if value is not None:
+                where.append(f"{column} {op} ?")
+                params.append(value)
+        sql = "SELECT source, url, kind, message, at FROM errors"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [dict(r) for r in self.all(sql + " ORDER BY at DESC, n DESC LIMIT ?", (*params, limit))]
+
     def add_poll(self, source: str, ok: bool, at: str) -> None:
         self._touch_source(source)
         if ok:

@@ -35,3 +35,25 @@ def test_compose_config_is_valid_and_complete():
         assert any(v.startswith("archive:") for v in services[name]["volumes"]) or name == "flower"
     assert "archive" in stack["volumes"]
     assert "postgres" in yaml.safe_load(_config("--profile", "postgres"))["services"]
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose not installed")
+def test_unauthenticated_ports_are_published_on_loopback_only():
+    import yaml
+    services = yaml.safe_load(_config())["services"]
+    for name in ("worker", "flower"):
+        ports = [str(p) for p in services[name]["ports"]]
+        assert ports and all(p.startswith("127.0.0.1:") for p in ports), (name, ports)
+    assert services["worker"]["environment"]["BAYEGAN_METRICS_HOST"] == "0.0.0.0"
+
+
+def test_image_and_setup_install_what_the_docs_use():
+    dockerfile = (REPO / "Dockerfile").read_text()
+    assert "parquet" in dockerfile and "flower" in dockerfile
+    makefile = (REPO / "Makefile").read_text()
+    assert "flower" in makefile, "README documents `celery flower`: setup must install it"
+    readme = (REPO / "README.md").read_text()
+    assert "bench/out/" not in readme, "bench/out/ is gitignored"
+    for line in readme.splitlines():
+        if "--profile postgres" in line and "up" in line:
+            assert "BAYEGAN_INDEX_URL" in line, line

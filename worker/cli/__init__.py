@@ -7,6 +7,10 @@ Each family of commands lives in its own module with a `register(group)` functio
     worker/cli/run.py      ingest, run, reingest
     worker/cli/changes.py  recheck, changes
     worker/cli/serve.py    serve (the web app, worker/web)
+    worker/cli/errors.py   errors
+Shared options (`--archive`, `--sources`, `--json`) are in worker/cli/options.py. Command modules
+import the heavy libraries (hazm, datasketch/scipy, Celery, psycopg, pyarrow, httpx) inside the
+commands, so `bayegan ... --help` starts fast (bench/startup.py measures it).
 """
 from __future__ import annotations
 
@@ -28,9 +32,9 @@ def cli(ctx: click.Context, config_file: str | None) -> None:
 
 
 def _register_all() -> None:
-    from worker.cli import changes, parse, run, serve, sources, storage
+    from worker.cli import changes, errors, parse, run, serve, sources, storage
 
-    for module in (parse, sources, storage, run, changes, serve):
+    for module in (parse, sources, storage, run, errors, changes, serve):
         module.register(cli)
 
 

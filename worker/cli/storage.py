@@ -10,17 +10,26 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from parsers.dates import parse_user_date
-from storage import Archive, SearchQueryError, StorageError, open_from_settings
+from worker.cli.options import archive_option, existing_archive_settings, json_option
+
+if TYPE_CHECKING:   # storage pulls in datasketch/scipy: imported when a command runs, not for --help
+    from storage import Archive
 
 
 @contextmanager
-def _archive(ctx: click.Context) -> Iterator[Archive]:
+def _archive(ctx: click.Context, archive_dir: Path | None = None) -> Iterator[Archive]:
+    """The existing archive (a missing one is an error naming the directory, see options.py)."""
+    from storage import StorageError, open_from_settings
+
+    settings = existing_archive_settings(ctx, archive_dir)
     try:
-        arc = open_from_settings(ctx.obj)
+        arc = open_from_settings(settings)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from exc
     try:
@@ -31,7 +40,9 @@ def _archive(ctx: click.Context) -> Iterator[Archive]:
         arc.close()
 
 
-def _date(value: str | None, flag: str):
+def _date(value: str | None, flag: str) -> date | None:
+    from parsers.dates import parse_user_date
+
     if not value:
         return None
     try:
@@ -46,15 +57,18 @@ def _date(value: str | None, flag: str):
 @click.option("--since", help="Published on or after (Jalali 1402/01/01 or Gregorian 2023-03-21).")
 @click.option("--until", help="Published on or before (Jalali or Gregorian).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit (highlights as **…**).")
+@json_option("One JSON object per hit (highlights as **…**).")
+@archive_option
 @click.pass_context
 def search(ctx: click.Context, query: str, source: str | None, since: str | None, until: str | None,
-           limit: int, as_json: bool) -> None:
+           limit: int, as_json: bool, archive_dir: Path | None) -> None:
     """Full-text search over titles, leads and texts (Persian folding: ي/ی, digits, ZWNJ)."""
     since_d, until_d = _date(since, "--since"), _date(until, "--until")
     color = not as_json and sys.stdout.isatty()
     marks = ("**", "**") if as_json or not color else ("\x1b[1;33m", "\x1b[0m")
-    with _archive(ctx) as arc:
+    from storage import SearchQueryError
+
+    with _archive(ctx, archive_dir) as arc:
         try:
             hits = arc.search(query, source=source, since=since_d, until=until_d, limit=limit, marks=marks)
         except SearchQueryError as exc:
@@ -78,10 +92,11 @@ def search(ctx: click.Context, query: str, source: str | None, since: str | None
 @click.command()
 @click.argument("id_or_url")
 @click.option("--versions", "with_versions", is_flag=True, help="Every stored version, with diffs of the text.")
+@archive_option
 @click.pass_context
-def show(ctx: click.Context, id_or_url: str, with_versions: bool) -> None:
+def show(ctx: click.Context, id_or_url: str, with_versions: bool, archive_dir: Path | None) -> None:
     """Print one article (latest version) with its aliases and cluster, as JSON."""
-    with _archive(ctx) as arc:
+    with _archive(ctx, archive_dir) as arc:
         info = arc.describe(id_or_url)
         if info is None:
             raise click.ClickException(f"{id_or_url}: no such article in the archive")
@@ -112,23 +127,31 @@ def show(ctx: click.Context, id_or_url: str, with_versions: bool) -> None:
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="Output file (default: stdout; parquet needs a file).")
+              help="Output file (default: stdout; parquet needs a file). Its directory must exist.")
+@archive_option
 @click.pass_context
-def export_cmd(ctx: click.Context, fmt: str, output: str | None) -> None:
+def export_cmd(ctx: click.Context, fmt: str, output: str | None, archive_dir: Path | None) -> None:
     """Export the latest version of every article."""
     if fmt == "parquet" and output is None:
         raise click.UsageError("--format parquet needs --output FILE")
-    with _archive(ctx) as arc:
+    if output is not None:
+        # Checked before the archive is opened: a typo in -o must not cost a full export first.
+        # Not created: a missing directory is more often a mistyped path than a wish.
+        parent = Path(output).resolve().parent
+        if not parent.is_dir():
+            raise click.ClickException(f"{output}: directory {parent} does not exist")
+    with _archive(ctx, archive_dir) as arc:
         n = arc.export(fmt, output if output else sys.stdout)
     click.echo(f"exported {n} articles", err=True)
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True)
+@json_option("The per-source rows as one JSON array.")
+@archive_option
 @click.pass_context
-def stats(ctx: click.Context, as_json: bool) -> None:
+def stats(ctx: click.Context, as_json: bool, archive_dir: Path | None) -> None:
     """Per source: articles, versions, aliases, last success, errors, share of empty bodies."""
-    with _archive(ctx) as arc:
+    with _archive(ctx, archive_dir) as arc:
         rows = arc.stats()
         counts = arc.change_counts()
     for r in rows:                  # re-check findings (storage.changes)
@@ -152,10 +175,11 @@ def index_group() -> None:
 
 
 @index_group.command("rebuild")
+@archive_option
 @click.pass_context
-def rebuild(ctx: click.Context) -> None:
+def rebuild(ctx: click.Context, archive_dir: Path | None) -> None:
     """Rebuild the index from archive/records (torn lines are skipped and reported)."""
-    with _archive(ctx) as arc:
+    with _archive(ctx, archive_dir) as arc:
         report = arc.rebuild_index()
     click.echo(f"rebuilt: {report.records} record lines, {report.articles} articles")
     for s in report.skipped:

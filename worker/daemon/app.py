@@ -216,7 +216,7 @@ def _worker_init(sender: object = None, **_: object) -> None:
     current.import_stage_modules()
     pages.settle_before_fork()
     try:
-        metrics.serve(settings.metrics_port, queue_depth=_queue_depth)
+        metrics.serve(settings.metrics_port, queue_depth=_queue_depth, host=settings.metrics_host)
     except OSError as exc:  # a second worker on one host: run it, just without its own endpoint
         log.warning("metrics endpoint not started", extra={"port": settings.metrics_port, "error": str(exc)})
 

@@ -1,0 +1,65 @@
+"""Options every command group shares (`--archive`, `--sources`, `--json`) and the settings they build.
+
+One definition each, so the flag, its help text and its parameter name are the same everywhere.
+Only `ingest`, `run`, `reingest` and `backfill` create an archive; the reading commands open an
+existing one through `existing_archive_settings`, which says which directory it looked for.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from worker.config import Settings
+
+F = TypeVar("F", bound=Callable[..., object])
+
+INDEX_FILE = "index.sqlite3"   # the SQLite index's name inside the archive (storage.index.sqlite)
+RECORDS_DIR = "records"        # the JSONL records (the truth) inside the archive
+
+
+def archive_option(func: F) -> F:
+    """`--archive DIR` as parameter `archive_dir` (None: BAYEGAN_ARCHIVE_DIR or ./archive)."""
+    return click.option("--archive", "archive_dir", type=click.Path(file_okay=False, path_type=Path),
+                        default=None, help="Archive directory (default: BAYEGAN_ARCHIVE_DIR or ./archive).")(func)
+
+
+def sources_option(func: F) -> F:
+    """`--sources FILE` as parameter `sources_file` (None: BAYEGAN_SOURCES_FILE or the shipped registry)."""
+    return click.option("--sources", "sources_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                        default=None,
+                        help="Registry TOML (default: BAYEGAN_SOURCES_FILE or the shipped one).")(func)
+
+
+def json_option(help_text: str = "Print JSON (one object per line where there are several).") -> Callable[[F], F]:
+    """`--json` as flag parameter `as_json`; the help says what the JSON holds for this command."""
+    def decorate(func: F) -> F:
+        return click.option("--json", "as_json", is_flag=True, help=help_text)(func)
+    return decorate
+
+
+def settings_from(ctx: click.Context, **overrides: object) -> Settings:
+    """The group's Settings with the options the user gave (None means: not given) applied."""
+    settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings.load()
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return dataclasses.replace(settings, **given) if given else settings   # type: ignore[arg-type]
+
+
+def existing_archive_settings(ctx: click.Context, archive_dir: Path | None = None) -> Settings:
+    """Settings for a command that reads an archive: a missing archive is an error, not a new empty one.
+
+    With the default SQLite index the archive must hold its index or its records; with a
+    PostgreSQL index (BAYEGAN_INDEX_URL) the database is the index and the directory may be elsewhere.
+    """
+    settings = settings_from(ctx, archive_dir=archive_dir)
+    root = Path(settings.archive_dir)
+    if settings.index_url or (root / INDEX_FILE).is_file() or (root / RECORDS_DIR).is_dir():
+        return settings
+    where = root.resolve()
+    reason = "does not exist" if not root.exists() else f"has no {INDEX_FILE} or {RECORDS_DIR}/"
+    raise click.ClickException(
+        f"no archive at {where} ({reason}); give --archive DIR or set BAYEGAN_ARCHIVE_DIR "
+        "(`bayegan ingest` creates an archive)")
