@@ -155,3 +155,20 @@ def test_per_source_schedule_and_bad_schedule(env):
     env.sources.write_text(text.replace('enabled = true', 'enabled = true\nrecheck = ["soon"]'), encoding="utf-8")
     result = CliRunner().invoke(cli, ["recheck", "--sources", str(env.sources)], env=env.env)
     assert result.exit_code == 1 and "key 'recheck'" in result.output and "Traceback" not in result.output
+
+
+def test_changes_filters_by_day_source_and_kind(env):
+    from datetime import date, timedelta
+
+    url = _urls(env)[0]
+    env.mirror.edit(url)
+    env.mirror.remove(_urls(env)[1], "410")
+    env.recheck("--all")
+    today = date.today()
+    assert len(env.changes("--since", (today - timedelta(days=1)).isoformat())) == 2
+    assert env.changes("--until", (today - timedelta(days=2)).isoformat()) == []
+    assert env.changes("--since", (today + timedelta(days=2)).isoformat()) == []
+    assert [c["kind"] for c in env.changes("--kind", "removed", "--source", "isna")] == ["removed"]
+    assert env.changes("--source", "yjc") == []
+    lines = env.run("changes").splitlines()
+    assert len(lines) == 2 and any("HTTP 410" in line for line in lines) and any("version 2" in line for line in lines)
