@@ -283,8 +283,8 @@ class Archive:
         from storage import query as q
         from storage.snippets import highlight, snippet
         from storage.spelling import expand
-        groups = q.parse(query)
-        hits = self.index.search(expand(groups), source=source, since=_day(since), until=_day(until),
+        groups = expand(q.parse(query))       # every spelling of a compound: storage.spelling
+        hits = self.index.search(groups, source=source, since=_day(since), until=_day(until),
                                  limit=max(1, int(limit)), offset=max(0, int(offset)), marks=marks)
         for h in hits:                  # snippets over the stored text, as published
             h["title_hl"], h["snippet"] = h["title"], None

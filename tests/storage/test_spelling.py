@@ -50,3 +50,21 @@ def test_unrelated_words_are_not_joined_into_false_hits(archive):
     archive.store(make_article("https://www.isna.ir/news/2/", "شهر", "کلانشهرها " + persian_text(2)))
     # both words present (not adjacent): AND semantics still find it; the joined form needs them adjacent
     assert {h["url"] for h in archive.search("کلانشهرها")} == {"https://www.isna.ir/news/2/"}
+
+
+def test_bayegan_search_cli_finds_every_spelling(spelled, archive_dir, index_url):
+    import json
+
+    from click.testing import CliRunner
+
+    from worker.cli import cli
+
+    archive, urls = spelled
+    archive.close()
+    env = {"BAYEGAN_ARCHIVE_DIR": str(archive_dir), "BAYEGAN_WORKER_NAME": "cli"}
+    if index_url:
+        env["BAYEGAN_INDEX_URL"] = index_url
+    for query in FAMILIES["compound"]:
+        r = CliRunner().invoke(cli, ["search", query, "--json", "--limit", "100"], env=env, catch_exceptions=False)
+        assert r.exit_code == 0
+        assert {json.loads(line)["url"] for line in r.output.splitlines() if line} == urls["compound"], query

@@ -108,7 +108,9 @@ def test_sources_page_and_api(served):
     assert len(rows["isna"]["per_day"]) == 30
     assert rows["yjc"]["errors_by_kind"] == {"http": 1}
     assert rows["yjc"]["latest_failed"][0]["url"] == "https://www.yjc.ir/news/bad/"
+    assert rows["tasnim"]["quiet"] and not rows["isna"]["quiet"]
     html = served.get("/sources").text
+    assert html.count("⚠ خاموش") == 1
     assert "<svg" in html and "https://www.yjc.ir/news/bad/" in html
 
 

@@ -54,6 +54,7 @@ def fill(root: Path, index_url: str | None = None) -> dict[str, str]:
         ids["dup"] = dup.id
         arc.record_error("yjc", "https://www.yjc.ir/news/bad/", "http", "HTTP 500")
         arc.record_poll("isna", True)
+        arc.record_poll("tasnim", False)            # never a successful poll: quiet
     return ids
 
 

@@ -53,6 +53,8 @@ def count(arc: Archive, text: str, *, source: str | None, since: str | None, unt
         if value:
             where.append(f"a.{col} {op} ?")
             params.append(value)
+    if len(where) == 1:          # no filter: count the full-text matches alone (no join per match)
+        base = base.split(" JOIN ")[0]
     row = idx.one(f"{base} WHERE {' AND '.join(where)}", params)
     return int(row["c"]) if row else 0
 
