@@ -16,6 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from parsers import Article, ParseError
 from parsers import parse as parse_page
 from parsers.article import Capture, article_id
+from worker.pipeline.deadline import ParseTimeout, parse_deadline_seconds, run_with_deadline
 from worker.errors import describe
 
 
@@ -67,8 +68,12 @@ def parse_outcome(page: FetchedPage) -> Article | tuple[str, str]:
     """Parse a page with no side effects: the Article, or (error kind, message). Pure, so it runs
     in any process (re-ingest's pool) and the caller records errors in its archive."""
     try:
-        article = parse_page(page.content, page.url, source=page.source_id,
-                             content_type=page.content_type, fetched_at=page.fetched_at)
+        article = run_with_deadline(
+            lambda: parse_page(page.content, page.url, source=page.source_id,
+                               content_type=page.content_type, fetched_at=page.fetched_at),
+            parse_deadline_seconds(len(page.content)))
+    except ParseTimeout as exc:   # recorded as an error; the pass goes on with the next page
+        return ("timeout", f"{page.url}: {exc}")
     except ParseError as exc:
         return ("not_article" if type(exc).__name__ == "NotAnArticle" else "parse", str(exc))
     except Exception as exc:  # a parser bug on one page must not stop the others
