@@ -31,6 +31,7 @@ from parsers.clean import cut_at_end_marker, is_end_marker, is_reporter_code, re
 from parsers.encoding import decode_html_checked
 from parsers.errors import DecodeError, NotAnArticle
 from parsers.generic import PageMeta, find_main_content, ld_names, link_density, page_metadata, split_keywords, squash
+from parsers.limits import check_markup
 from parsers.profiles import PageIndex, Profile, detect_profile
 from parsers.structure import (
     body_parts,
@@ -71,6 +72,7 @@ def _html_parser() -> lxml_html.HTMLParser:
 
 
 def parse_tree(text: str, label: str) -> HtmlElement:
+    check_markup(text, label)
     # Re-encoding as UTF-8 bytes lets lxml ignore any (possibly wrong) declaration inside the page.
     try:
         doc = lxml_html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=_html_parser())

@@ -57,14 +57,20 @@ class PageMeta:
                            jsonld_types=tuple(self.jsonld_types), host=host)
 
 
-def _walk_jsonld(node: Any) -> Iterator[dict[str, Any]]:
+# Real JSON-LD nests a few levels; a hostile page nests thousands to exhaust the stack.
+_MAX_JSONLD_DEPTH = 32
+
+
+def _walk_jsonld(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > _MAX_JSONLD_DEPTH:
+        return
     if isinstance(node, list):
         for item in node:
-            yield from _walk_jsonld(item)
+            yield from _walk_jsonld(item, depth + 1)
     elif isinstance(node, dict):
         yield node
         if "@graph" in node:
-            yield from _walk_jsonld(node["@graph"])
+            yield from _walk_jsonld(node["@graph"], depth + 1)
 
 
 def page_metadata(doc: HtmlElement) -> PageMeta:
@@ -83,7 +89,7 @@ def page_metadata(doc: HtmlElement) -> PageMeta:
             continue
         try:
             data = json.loads(el.text.strip().rstrip(";"))
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than json can load
             continue  # broken JSON-LD is common; the rest of the page still counts
         for obj in _walk_jsonld(data):
             types = obj.get("@type")

@@ -14,6 +14,7 @@ import socket
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 ENV_PREFIX = "BAYEGAN_"
 
@@ -83,7 +84,8 @@ class Settings:
         if "broker_url" in values and "redis_url" not in values:
             values["redis_url"] = values["broker_url"]
             origin["redis_url"] = origin.get("broker_url", "broker_url")
-        return cls(**{k: _coerce(cls, k, v, origin.get(k, k)) for k, v in values.items()})
+        coerced: dict[str, Any] = {k: _coerce(cls, k, v, origin.get(k, k)) for k, v in values.items()}
+        return cls(**coerced)
 
 
 class ConfigError(ValueError):
@@ -135,7 +137,7 @@ def _to_bool(value: object) -> bool:
 
 
 def _to_int(value: object) -> int:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise ValueError("not a whole number")
     if isinstance(value, int):
         return value

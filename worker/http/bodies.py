@@ -55,16 +55,20 @@ def _unbrotli(data: bytes, cap: int) -> bytes:
     except ImportError as exc:
         raise BadEncoding("Content-Encoding br but the brotli module is not installed") from exc
 
+    # output_buffer_limit (brotli >= 1.2) stops each call near the cap; feeding input in steps is
+    # not enough, since one step of a br bomb expands to gigabytes inside a single call.
     d = brotli.Decompressor()
     out = bytearray()
-    step = 1024   # small input steps bound how far one call can expand before we check the cap
     try:
-        for i in range(0, len(data), step):
-            out += d.process(data[i:i + step])
-            if len(out) > cap:
-                raise BodyLimitExceeded(f"decompressed body over {cap} bytes")
+        out += d.process(data, output_buffer_limit=cap + 1)
+        while len(out) <= cap and not d.is_finished() and not d.can_accept_more_data():
+            out += d.process(b"", output_buffer_limit=cap + 1 - len(out))
     except brotli.error as exc:
         raise BadEncoding(str(exc)) from exc
+    if len(out) > cap:
+        raise BodyLimitExceeded(f"decompressed body over {cap} bytes")
+    if not d.is_finished():
+        raise BadEncoding("brotli stream ends early (truncated body)")
     return bytes(out)
 
 

@@ -38,6 +38,7 @@ class ErrorKind(StrEnum):
     NOT_ARTICLE = "not_article"
     PARSE = "parse"
     PARSER_CRASH = "parser_crash"
+    TIMEOUT = "timeout"         # a page over its parse deadline
     STORE = "store"
     INGEST = "ingest"
     REINGEST = "reingest"

@@ -18,6 +18,7 @@ from parsers import Article, NotAnArticle, ParseError
 from parsers import parse as parse_page
 from parsers.article import Capture, article_id
 from worker.errors import describe
+from worker.pipeline.deadline import ParseTimeout, parse_deadline_seconds, run_with_deadline
 from worker.pipeline.outcomes import ErrorKind, ParseFailure
 
 
@@ -69,8 +70,12 @@ def parse_outcome(page: FetchedPage, profile_hint: str | None = None) -> Article
     """Parse a page with no side effects: the Article, or a ParseFailure (error kind, message). Pure, so it runs
     in any process (re-ingest's pool) and the caller records errors in its archive."""
     try:
-        article = parse_page(page.content, page.url, source=page.source_id, profile_hint=profile_hint,
-                             content_type=page.content_type, fetched_at=page.fetched_at)
+        article = run_with_deadline(
+            lambda: parse_page(page.content, page.url, source=page.source_id, profile_hint=profile_hint,
+                               content_type=page.content_type, fetched_at=page.fetched_at),
+            parse_deadline_seconds(len(page.content)))
+    except ParseTimeout as exc:   # recorded as an error; the pass goes on with the next page
+        return ParseFailure(ErrorKind.TIMEOUT, f"{page.url}: {exc}")
     except NotAnArticle as exc:
         return ParseFailure(ErrorKind.NOT_ARTICLE, str(exc))
     except ParseError as exc:
