@@ -4,22 +4,31 @@ Lines are replayed in the order they were stored (merged by `stored_at` across w
 of one day directory; day directories in order), through the same dedup code as live
 storing, so the rebuilt index gives the same answers. Memory stays bounded: one line per
 open file of a day. Torn lines are skipped and reported.
+
+An interrupted rebuild never leaves an empty index behind: SQLite builds the new index in a file
+beside the old one and swaps it in with one rename; PostgreSQL rebuilds inside one transaction
+(DDL is transactional there), so a killed rebuild rolls back to the old tables.
 """
 from __future__ import annotations
 
 import heapq
+import os
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from parsers.article import Article
 from storage import changes
 from storage.dedup import SHINGLE_K
+from storage.errors import StorageError
 from storage.records import Skipped, iter_file
 
 if TYPE_CHECKING:
     from storage.archive import Archive
+    from storage.index.sqlite import SqliteIndex
 
 
 @dataclass
@@ -45,9 +54,78 @@ def _ordered(root: Path, subdir: str, report: list[Skipped]) -> Iterator[tuple[s
 
 
 def rebuild(archive: Archive, batch: int) -> RebuildReport:
+    from storage.index.sqlite import SqliteIndex
+
+    if isinstance(archive.index, SqliteIndex):
+        return _rebuild_beside(archive, archive.index, batch)
+    with archive.guard(), archive.index.write():     # one transaction: all or nothing
+        archive.index.reset()
+        return _replay(archive, batch)
+
+
+def _rebuild_beside(archive: Archive, old: SqliteIndex, batch: int) -> RebuildReport:
+    """Build <index>.rebuild next to the old index, then rename it over the old one."""
+    from storage.index.sqlite import SqliteIndex
+
+    path = old.path
+    fresh = path.with_name(path.name + ".rebuild")
+    _remove_db(fresh)                       # a previous interrupted rebuild's leftovers
+    new = SqliteIndex(fresh)
+    archive.index = new
+    try:
+        report = _replay(archive, batch)
+        new.checkpoint()
+    except BaseException:
+        archive.index = old
+        new.close()
+        _remove_db(fresh)
+        raise
+    new.close()
+    old.close()
+    if _sidecars(path):
+        # another process still has the old index open: its WAL must not meet the new file
+        archive.index = SqliteIndex(path)
+        raise StorageError("the index is open in another process (stop the daemon, ingest or serve "
+                           f"and run rebuild again); the rebuilt index is left at {fresh.name}", str(path))
+    os.replace(fresh, path)
+    archive.index = SqliteIndex(path)
+    return report
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [q for q in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")) if q.exists()]
+
+
+def _remove_db(path: Path) -> None:
+    for q in (path, *_sidecars(path)):
+        q.unlink(missing_ok=True)
+
+
+def set_aside_if_damaged(path: Path) -> Path | None:
+    """Rename a SQLite index that fails its integrity check (truncated, zeroed, not a database)
+    to <name>.damaged-<UTC time>, so a rebuild can start from the records; returns the new name."""
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            ok = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        ok = False
+    if ok:
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    for q in (path, *_sidecars(path)):
+        os.replace(q, target.with_name(target.name + q.name[len(path.name):]))
+    return target
+
+
+def _replay(archive: Archive, batch: int) -> RebuildReport:
     report = RebuildReport()
     idx = archive.index
-    idx.reset()
     meta = {"num_perm": str(archive.lsh.num_perm), "threshold": str(archive.threshold), "shingle_k": str(SHINGLE_K)}
     with idx.write():
         idx.set_meta(meta)

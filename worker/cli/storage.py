@@ -178,7 +178,17 @@ def index_group() -> None:
 @archive_option
 @click.pass_context
 def rebuild(ctx: click.Context, archive_dir: Path | None) -> None:
-    """Rebuild the index from archive/records (torn lines are skipped and reported)."""
+    """Rebuild the index from archive/records (torn lines are skipped and reported).
+
+    The old index stays in place until the new one is complete; a damaged SQLite index is set
+    aside (renamed *.damaged-<time>) and rebuilt from the records."""
+    from storage.rebuild import set_aside_if_damaged
+
+    settings = existing_archive_settings(ctx, archive_dir)
+    if not settings.index_url:
+        damaged = set_aside_if_damaged(Path(settings.archive_dir) / "index.sqlite3")
+        if damaged is not None:
+            click.echo(f"the index was damaged: set aside as {damaged.name}; rebuilding from the records", err=True)
     with _archive(ctx, archive_dir) as arc:
         report = arc.rebuild_index()
     click.echo(f"rebuilt: {report.records} record lines, {report.articles} articles")
