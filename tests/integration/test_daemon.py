@@ -141,7 +141,7 @@ def test_worker_metrics_endpoint(beat_run):
     fetches = sum(s.value for s in samples["bayegan_fetch_seconds_count"])
     assert fetches >= len(beat_run["expected"])
     queues = {s.labels["queue"] for s in samples["bayegan_queue_depth"]}
-    assert {q.split("_", 1)[1] for q in queues} == {"discover", "fetch", "parse", "store", "reingest"}
+    assert {q.split("_", 1)[1] for q in queues} == {"discover", "fetch", "parse", "store", "reingest", "recheck"}
 
 
 def test_worker_logs_are_structured_json(beat_run):
