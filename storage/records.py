@@ -27,6 +27,13 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def utc_now_iso(timespec: str = "seconds", *, zulu: bool = False) -> str:
+    """Now as ISO 8601 in UTC, the one spelling of "now" in records and captures: `+00:00`, or `Z`
+    (WARC-style, for fetch times) with `zulu`."""
+    text = utc_now().isoformat(timespec=timespec)
+    return text.replace("+00:00", "Z") if zulu else text
+
+
 def parse_timestamp(value: str | None) -> datetime | None:
     """An ISO 8601 timestamp as written in records and WARC metadata (`Z` accepted); None if absent
     or unreadable. A naive result is returned as is: callers decide what it means."""

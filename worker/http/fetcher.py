@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from storage.capture import Exchange
+from storage.records import utc_now_iso
 from worker.config import Settings
 from worker.http import errors as E
 from worker.http.bodies import BadEncoding, BodyLimitExceeded, decode_content, detect_encoding
@@ -108,10 +109,6 @@ def _retry_after(value: str | None, default: float | None) -> float | None:
 
 def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Fetcher:
@@ -353,7 +350,7 @@ class Fetcher:
             response_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw],
             request_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
             reason=response.reason_phrase, http_version=response.http_version,
-            fetched_at=_now_iso(), remote_ip=remote_ip)
+            fetched_at=utc_now_iso("milliseconds", zulu=True), remote_ip=remote_ip)
         content_type = response.headers.get("content-type")
         result = FetchResult(exchange=exchange, content=b"", final_url=url, status=status,
                              not_modified=status == 304, content_type=content_type)

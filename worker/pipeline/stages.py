@@ -18,13 +18,13 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from parsers import PARSER_VERSION, Article
 from parsers.article import article_id
 from parsers.urls import canonicalize
+from storage.records import utc_now_iso
 from storage.warc import Capture as WarcCapture
 from worker.config import Settings
 from worker.discovery.claims import Claims, MemoryClaims
@@ -60,10 +60,6 @@ def process_worker_name(settings: Settings) -> str:
     pid = str(os.getpid())
     name = settings.worker_name
     return name if name.endswith(f"-{pid}") else f"{name}-{pid}"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Pipeline:
@@ -276,7 +272,7 @@ class Pipeline:
         return FetchedPage(
             url=getattr(result, "final_url", None) or url, requested_url=url, canonical_url=canonical,
             source_id=source_id, content=result.content, content_type=getattr(result, "content_type", None),
-            fetched_at=getattr(result.exchange, "fetched_at", None) or _now(),
+            fetched_at=getattr(result.exchange, "fetched_at", None) or utc_now_iso(),
             warc=getattr(capture, "warc", None), offset=getattr(capture, "offset", None),
             revisit=bool(getattr(capture, "revisit", False)), record_id=getattr(capture, "record_id", None))
 
