@@ -20,9 +20,9 @@ from parsers.article import PARSER_VERSION, Article, Attribution, Block, Image, 
 from parsers.article import article_id, content_hash
 from parsers.clean import cut_at_end_marker, is_end_marker, is_reporter_code, region_soup, strip_end_marker_suffix
 from parsers.encoding import decode_html_checked
-from parsers.limits import check_markup
 from parsers.errors import DecodeError, NotAnArticle
 from parsers.generic import PageMeta, find_main_content, ld_names, link_density, page_metadata, split_keywords, squash
+from parsers.limits import check_markup
 from parsers.profiles import PageIndex, Profile, detect_profile
 from parsers.structure import body_parts, clean_supertitle, dedupe, news_id_from_text, safe_urljoin, strip_label
 from parsers.structure import url_parts

@@ -15,7 +15,7 @@ __all__ = ["MAX_ATTRIBUTES", "check_markup"]
 MAX_ATTRIBUTES = 1_000
 # A tag long enough to hold that many attributes; scanning `[^<>]{N}` stops at the next < or >,
 # so the scan is linear in the page.
-_LONG_TAG = re.compile(r"<[A-Za-z][^<>]{%d,}" % (MAX_ATTRIBUTES * 3))
+_LONG_TAG = re.compile(r"<[A-Za-z][^<>]{" + str(MAX_ATTRIBUTES * 3) + ",}")
 _ATTRIBUTE = re.compile(r"""[\s"'][^\s=<>"']+\s*=""")
 
 

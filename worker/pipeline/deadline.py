@@ -15,11 +15,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
 
 __all__ = ["ParseTimeout", "parse_deadline_seconds", "run_with_deadline"]
 
-T = TypeVar("T")
 SECONDS_PER_MB = 2.0
 MIN_SECONDS = 2.0     # small pages: a busy machine must not turn an ordinary page into a timeout
 MAX_SECONDS = 5.0
@@ -52,7 +50,7 @@ def _alarm(seconds: float) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, max(0.001, outer_remaining - (time.monotonic() - started)))
 
 
-def run_with_deadline(call: Callable[[], T], seconds: float) -> T:
+def run_with_deadline[T](call: Callable[[], T], seconds: float) -> T:
     """call(), raising ParseTimeout after `seconds` (main thread only; elsewhere no deadline)."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         return call()

@@ -16,8 +16,8 @@ from warcio.archiveiterator import ArchiveIterator
 from parsers import Article, ParseError
 from parsers import parse as parse_page
 from parsers.article import Capture, article_id
-from worker.pipeline.deadline import ParseTimeout, parse_deadline_seconds, run_with_deadline
 from worker.errors import describe
+from worker.pipeline.deadline import ParseTimeout, parse_deadline_seconds, run_with_deadline
 
 
 @dataclass(slots=True)
