@@ -106,17 +106,38 @@ def show(ctx: click.Context, id_or_url: str, with_versions: bool) -> None:
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "wacz"]), default="jsonl",
+              show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="Output file (default: stdout; parquet needs a file).")
+              help="Output file (default: stdout; parquet and wacz need a file).")
+@click.option("--source", default=None, help="wacz: only this source's articles (and their days' WARC files).")
+@click.option("--since", default=None, help="wacz: captures from this day (YYYY-MM-DD or Jalali).")
+@click.option("--until", default=None, help="wacz: captures up to this day, inclusive.")
 @click.pass_context
-def export_cmd(ctx: click.Context, fmt: str, output: str | None) -> None:
-    """Export the latest version of every article."""
-    if fmt == "parquet" and output is None:
-        raise click.UsageError("--format parquet needs --output FILE")
+def export_cmd(ctx: click.Context, fmt: str, output: str | None, source: str | None, since: str | None,
+               until: str | None) -> None:
+    """Export the latest version of every article (or, as WACZ, the web archive itself)."""
+    if fmt in ("parquet", "wacz") and output is None:
+        raise click.UsageError(f"--format {fmt} needs --output FILE")
+    if fmt == "wacz":
+        _export_wacz(ctx, output or "", source, since, until)
+        return
     with _archive(ctx) as arc:
         n = arc.export(fmt, output if output else sys.stdout)
     click.echo(f"exported {n} articles", err=True)
+
+
+def _export_wacz(ctx: click.Context, output: str, source: str | None, since: str | None, until: str | None) -> None:
+    from storage.wacz import WaczSelection, export_wacz
+
+    try:
+        sel = WaczSelection(source, parse_user_date(since) if since else None,
+                            parse_user_date(until) if until else None)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    with _archive(ctx) as arc:
+        report = export_wacz(arc, output, sel)
+    click.echo(f"exported {report.pages} pages from {report.warcs} WARC files to {report.path}", err=True)
 
 
 @click.command()
