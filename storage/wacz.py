@@ -59,7 +59,7 @@ def _warc_day(rel: Path) -> date | None:
 
 
 def _arcname(rel: Path) -> str:
-    return "-".join(rel.parts[:3] + (rel.name,)) if len(rel.parts) > 3 else rel.name
+    return "-".join((*rel.parts[:3], rel.name)) if len(rel.parts) > 3 else rel.name
 
 
 def _cdxj_lines(path: Path, arcname: str) -> list[str]:
@@ -78,7 +78,7 @@ def _pages(archive: Archive, sel: WaczSelection) -> tuple[list[dict[str, str]], 
         fetched = parse_timestamp(a.fetched_at)
         if not sel.covers(fetched.date() if fetched else None):
             continue
-        pages.append({"url": a.url, "ts": a.fetched_at, "title": a.title or "", "text": a.text or "",
+        pages.append({"url": a.url, "ts": a.fetched_at or "", "title": a.title or "", "text": a.text or "",
                       "id": a.id})
         if a.capture and a.capture.warc:
             warcs.add(a.capture.warc)
@@ -92,7 +92,7 @@ def _files(root: Path, sel: WaczSelection, article_warcs: set[str]) -> list[Path
     chosen = []
     for path in sorted(base.rglob("*.warc.gz")) if base.is_dir() else []:
         day = _warc_day(path.relative_to(base))
-        if day is not None and not ((sel.since is None or day >= sel.since) and (sel.until is None or day <= sel.until)):
+        if day is not None and not sel.covers(day):
             continue
         if sel.source is not None and day not in days:
             continue

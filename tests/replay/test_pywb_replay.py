@@ -65,9 +65,9 @@ def start_wayback(workdir: Path, warcs: list[Path], coll: str = "bay") -> tuple[
             httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
             return proc, base
         except httpx.TransportError:
-            if proc.poll() is not None:
-                raise AssertionError(f"wayback exited: {proc.stderr.read() if proc.stderr else ''}")
             time.sleep(0.2)
+        if proc.poll() is not None:
+            raise AssertionError(f"wayback exited: {proc.stderr.read() if proc.stderr else ''}")
     proc.kill()
     raise AssertionError("wayback did not start")
 
