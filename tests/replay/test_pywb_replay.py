@@ -3,11 +3,13 @@ pywb's `wb-manager`, start `wayback` on a loopback port and compare what it repl
 mirror serves (every article byte for byte, the 301, a feed, a revisit)."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -51,7 +53,9 @@ def check_warcs(warcs: list[Path]) -> None:
 
 def start_wayback(workdir: Path, warcs: list[Path], coll: str = "bay") -> tuple[subprocess.Popen, str]:
     subprocess.run([str(WB_MANAGER), "init", coll], cwd=workdir, check=True, capture_output=True)
-    subprocess.run([str(WB_MANAGER), "add", coll, *map(str, warcs)], cwd=workdir, check=True, capture_output=True)
+    unpack = ["--unpack-wacz"] if any(w.suffix == ".wacz" for w in warcs) else []
+    subprocess.run([str(WB_MANAGER), "add", *unpack, coll, *map(str, warcs)], cwd=workdir, check=True,
+                   capture_output=True)
     port = _free_port()
     proc = subprocess.Popen([str(WAYBACK), "-b", "127.0.0.1", "-p", str(port)], cwd=workdir,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -61,9 +65,9 @@ def start_wayback(workdir: Path, warcs: list[Path], coll: str = "bay") -> tuple[
             httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
             return proc, base
         except httpx.TransportError:
-            if proc.poll() is not None:
-                raise AssertionError(f"wayback exited: {proc.stderr.read() if proc.stderr else ''}")
             time.sleep(0.2)
+        if proc.poll() is not None:
+            raise AssertionError(f"wayback exited: {proc.stderr.read() if proc.stderr else ''}")
     proc.kill()
     raise AssertionError("wayback did not start")
 
@@ -80,43 +84,75 @@ def _revisits(warcs: list[Path]) -> list[tuple[str, str]]:
     return found
 
 
-def test_pywb_replays_every_exchange(tmp_path):
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("replay")
     archive_dir = tmp_path / "archive"
     with MirrorServer(articles=3) as server:
         sources = server.write_sources_toml(tmp_path / "sources.toml")
         _ingest(archive_dir, sources)
         _ingest(archive_dir, sources)                 # a second pass: unchanged feeds/robots become revisits
-        warcs = sorted((archive_dir / "warc").rglob("*.warc.gz"))
-        check_warcs(warcs)
-        arc = open_archive(archive_dir, worker_name="check")
-        try:
-            pages = {ex.url for ex, meta in arc.iter_captures() if ex.status == 200 and meta.get("canonical_url")}
-            stored = arc.index.all("SELECT id FROM articles")
-        finally:
-            arc.close()
-        assert len(stored) >= 6 and len(pages) >= len(stored)
-        revisits = _revisits(warcs)
-        assert revisits, "a second pass over unchanged documents must write revisit records"
-        (tmp_path / "pywb").mkdir()
-        proc, base = start_wayback(tmp_path / "pywb", warcs)
-        try:
-            with httpx.Client(timeout=20) as client:
-                for url in sorted(pages):              # every stored article, byte for byte
-                    replayed = client.get(f"{base}/id_/{url}")
-                    assert replayed.status_code == 200, url
-                    assert replayed.content == client.get(url).content, url
-                site = next(iter(server.sites.values()))
-                feed = site.base + site.feed_path      # a feed replays as the feed
-                replayed = client.get(f"{base}/id_/{feed}")
-                assert replayed.status_code == 200 and replayed.content == client.get(feed).content
-                moved = site.base + site.fault_paths["moved"]   # the 301 replays as a 301 to its target
-                hop = client.get(f"{base}/id_/{moved}")
-                assert hop.status_code == 301, hop.status_code
-                assert hop.headers["location"].endswith(site.redirects[site.fault_paths["moved"]]
-                                                        .split("://", 1)[-1]), hop.headers["location"]
-                url, ts = revisits[0]                  # a revisit resolves to its original payload
-                replayed = client.get(f"{base}/{ts}id_/{url}")
-                assert replayed.status_code == 200 and replayed.content == client.get(url).content, url
-        finally:
-            proc.terminate()
-            proc.wait(10)
+        yield tmp_path, archive_dir, server
+
+
+def test_wacz_export_validates_and_replays(ingested):
+    tmp_path, archive_dir, server = ingested
+    wacz = tmp_path / "export.wacz"
+    site_id = next(iter(server.sites))
+    result = CliRunner().invoke(cli, ["export", "--format", "wacz", "--source", site_id, "-o", str(wacz)],
+                                env={"BAYEGAN_ARCHIVE_DIR": str(archive_dir)}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    check = subprocess.run([str(PYWB_BIN / "wacz"), "validate", "-f", str(wacz)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    with zipfile.ZipFile(wacz) as z:
+        lines = z.read("pages/pages.jsonl").decode("utf-8").splitlines()
+        pages = [json.loads(line) for line in lines[1:]]
+        assert json.loads(z.read("datapackage.json"))["wacz_version"] == "1.1.1"
+    assert pages and all(p["url"] and p["ts"] and p["title"] and p["text"] for p in pages)
+    (tmp_path / "pywb-wacz").mkdir()
+    proc, base = start_wayback(tmp_path / "pywb-wacz", [wacz], coll="wacz")
+    try:
+        url = pages[0]["url"]
+        replayed = httpx.get(f"{base}/id_/{url}", timeout=20)
+        assert replayed.status_code == 200 and replayed.content == httpx.get(url, timeout=20).content
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_pywb_replays_every_exchange(ingested):
+    tmp_path, archive_dir, server = ingested
+    warcs = sorted((archive_dir / "warc").rglob("*.warc.gz"))
+    check_warcs(warcs)
+    arc = open_archive(archive_dir, worker_name="check")
+    try:
+        pages = {ex.url for ex, meta in arc.iter_captures() if ex.status == 200 and meta.get("canonical_url")}
+        stored = arc.index.all("SELECT id FROM articles")
+    finally:
+        arc.close()
+    assert len(stored) >= 6 and len(pages) >= len(stored)
+    revisits = _revisits(warcs)
+    assert revisits, "a second pass over unchanged documents must write revisit records"
+    (tmp_path / "pywb").mkdir()
+    proc, base = start_wayback(tmp_path / "pywb", warcs)
+    try:
+        with httpx.Client(timeout=20) as client:
+            for url in sorted(pages):              # every stored article, byte for byte
+                replayed = client.get(f"{base}/id_/{url}")
+                assert replayed.status_code == 200, url
+                assert replayed.content == client.get(url).content, url
+            site = next(iter(server.sites.values()))
+            feed = site.base + site.feed_path      # a feed replays as the feed
+            replayed = client.get(f"{base}/id_/{feed}")
+            assert replayed.status_code == 200 and replayed.content == client.get(feed).content
+            moved = site.base + site.fault_paths["moved"]   # the 301 replays as a 301 to its target
+            hop = client.get(f"{base}/id_/{moved}")
+            assert hop.status_code == 301, hop.status_code
+            assert hop.headers["location"].endswith(site.redirects[site.fault_paths["moved"]]
+                                                    .split("://", 1)[-1]), hop.headers["location"]
+            url, ts = revisits[0]                  # a revisit resolves to its original payload
+            replayed = client.get(f"{base}/{ts}id_/{url}")
+            assert replayed.status_code == 200 and replayed.content == client.get(url).content, url
+    finally:
+        proc.terminate()
+        proc.wait(10)

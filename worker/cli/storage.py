@@ -125,24 +125,42 @@ def show(ctx: click.Context, id_or_url: str, with_versions: bool, archive_dir: P
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "wacz"]), default="jsonl",
+              show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="Output file (default: stdout; parquet needs a file). Its directory must exist.")
+              help="Output file (default: stdout; parquet and wacz need a file). Its directory must exist.")
+@click.option("--source", default=None, help="wacz: only this source's articles (and their days' WARC files).")
+@click.option("--since", default=None, help="wacz: captures from this day (YYYY-MM-DD or Jalali).")
+@click.option("--until", default=None, help="wacz: captures up to this day, inclusive.")
 @archive_option
 @click.pass_context
-def export_cmd(ctx: click.Context, fmt: str, output: str | None, archive_dir: Path | None) -> None:
-    """Export the latest version of every article."""
-    if fmt == "parquet" and output is None:
-        raise click.UsageError("--format parquet needs --output FILE")
+def export_cmd(ctx: click.Context, fmt: str, output: str | None, source: str | None, since: str | None,
+               until: str | None, archive_dir: Path | None) -> None:
+    """Export the latest version of every article (or, as WACZ, the web archive itself)."""
+    if fmt in ("parquet", "wacz") and output is None:
+        raise click.UsageError(f"--format {fmt} needs --output FILE")
     if output is not None:
         # Checked before the archive is opened: a typo in -o must not cost a full export first.
         # Not created: a missing directory is more often a mistyped path than a wish.
         parent = Path(output).resolve().parent
         if not parent.is_dir():
             raise click.ClickException(f"{output}: directory {parent} does not exist")
+    if fmt == "wacz":
+        _export_wacz(ctx, output or "", source, since, until, archive_dir)
+        return
     with _archive(ctx, archive_dir) as arc:
         n = arc.export(fmt, output if output else sys.stdout)
     click.echo(f"exported {n} articles", err=True)
+
+
+def _export_wacz(ctx: click.Context, output: str, source: str | None, since: str | None, until: str | None,
+                 archive_dir: Path | None) -> None:
+    from storage.wacz import WaczSelection, export_wacz
+
+    sel = WaczSelection(source, _date(since, "--since"), _date(until, "--until"))
+    with _archive(ctx, archive_dir) as arc:
+        report = export_wacz(arc, output, sel)
+    click.echo(f"exported {report.pages} pages from {report.warcs} WARC files to {report.path}", err=True)
 
 
 @click.command()
