@@ -4,6 +4,7 @@
 PY ?= $(shell command -v python3.12 >/dev/null 2>&1 && python3.12 -c 'import sys' 2>/dev/null && echo python3.12 || ls -d $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.12 /usr/local/bin/python3.12 2>/dev/null | head -n1)
 VENV := .venv
 STAMP := $(VENV)/.installed
+PYWB_STAMP := .venv-pywb/.installed
 
 .PHONY: demo test lint bench setup clean
 
@@ -19,7 +20,7 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/bayegan ingest --mirror
 
-test: $(STAMP)
+test: $(STAMP) $(PYWB_STAMP)
 	$(VENV)/bin/ruff check parsers storage worker
 	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest
@@ -29,9 +30,13 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) archive
+	rm -rf $(VENV) .venv-pywb archive
 
-# pywb and wacz pin old redis/brotlipy: they get their own venv, used by tests/replay and `export --format wacz`.
-replay-venv:
-	python3 -m venv .venv-pywb && .venv-pywb/bin/pip install -q "pywb>=2.9,<2.11" "wacz>=0.5"
+# pywb and wacz pin old redis/brotlipy: they get their own venv, used by tests/replay (real pywb replay,
+# `wacz validate`). `make test` builds it, so CI replays for real.
+$(PYWB_STAMP):
+	python3 -m venv .venv-pywb
+	.venv-pywb/bin/pip install -q "pywb>=2.9,<2.11" "wacz>=0.5"
+	touch $(PYWB_STAMP)
+replay-venv: $(PYWB_STAMP)
 .PHONY: replay-venv

@@ -26,6 +26,8 @@ from worker.testing.mirror import MirrorServer
 PYWB_BIN = Path(os.environ.get("BAYEGAN_PYWB_BIN") or Path(__file__).resolve().parents[2] / ".venv-pywb" / "bin")
 WAYBACK, WB_MANAGER = PYWB_BIN / "wayback", PYWB_BIN / "wb-manager"
 WARCIO = Path(sys.executable).parent / "warcio"
+if not WAYBACK.exists() and os.environ.get("CI"):   # `make test` builds it: in CI a missing pywb is a failure
+    raise RuntimeError(f"pywb not found in {PYWB_BIN} (make replay-venv)")
 pytestmark = pytest.mark.skipif(not WAYBACK.exists(), reason=f"pywb not found in {PYWB_BIN} (make replay-venv)")
 
 
