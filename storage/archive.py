@@ -71,9 +71,10 @@ class Archive:
         self._events = LineAppender(self.root, "events", worker_name)
         self._warc = WarcFileWriter(self.root, worker_name, warc_max_bytes)
         self._db_errors = _db_errors()
-        with self.index.write():                  # LSH layout is fixed when the index is created
-            self.index.set_meta({"num_perm": str(num_perm), "threshold": str(near_dup_threshold),
-                                 "shingle_k": str(dedup.SHINGLE_K)})
+        if not index.read_only:
+            with self.index.write():                  # LSH layout is fixed when the index is created
+                self.index.set_meta({"num_perm": str(num_perm), "threshold": str(near_dup_threshold),
+                                     "shingle_k": str(dedup.SHINGLE_K)})
         meta = self.index.meta()
         self.lsh = minhash.LshParams.for_threshold(float(meta["threshold"]), int(meta["num_perm"]))
 

@@ -16,6 +16,7 @@ Row = dict[str, Any]
 
 class SqlIndex:
     backend = "sql"
+    read_only = False          # opened by a reading command: no migrations, no writes
     migrations: ClassVar[list[tuple[int, str]]] = []
     _deferred: list[tuple[str, Sequence[Any]]]
     conn: Any   # the backend's DB-API connection (sqlite3 or psycopg)

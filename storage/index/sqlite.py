@@ -23,13 +23,20 @@ class SqliteIndex(SqlIndex):
     backend = "sqlite"
     migrations = SQLITE_MIGRATIONS
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=60.0,
-                                        check_same_thread=False)
+            if read_only:
+                self.conn = self._connect_read_only()
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=60.0,
+                                            check_same_thread=False)
             self.conn.row_factory = _dict_row
+            if read_only:
+                self._depth = 0
+                return
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")    # WAL + NORMAL: durable at checkpoint, never corrupt
             self.conn.execute("PRAGMA busy_timeout=60000")
@@ -39,6 +46,16 @@ class SqliteIndex(SqlIndex):
             raise IndexError_(f"cannot open SQLite index: {exc}", str(self.path)) from exc
         self._depth = 0
         self.migrate()
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """mode=ro never writes the database; where the directory itself is read-only (a read-only
+        disk or mount) SQLite cannot create the WAL's -shm file either, so the file is opened as
+        immutable: nobody can be writing it there."""
+        if not self.path.is_file():
+            raise sqlite3.OperationalError(f"no index file at {self.path}")
+        writable = os.access(self.path.parent, os.W_OK) and not _read_only_fs(self.path.parent)
+        uri = f"file:{self.path}?mode=ro" + ("" if writable else "&immutable=1")
+        return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=60.0, check_same_thread=False)
 
     # -- plumbing -------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -139,3 +156,8 @@ class SqliteIndex(SqlIndex):
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self.conn.close()
+
+
+def _read_only_fs(path: Path) -> bool:
+    """os.access says yes to root on a read-only mount; statvfs knows the mount flag."""
+    return bool(os.statvfs(path).f_flag & os.ST_RDONLY)

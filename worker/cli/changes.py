@@ -12,6 +12,7 @@ import click
 from storage import StorageError
 from storage.changes import ChangeKind
 from worker.cli.change_lines import change_json, change_line
+from worker.cli.options import ensure_writable_archive
 
 
 @click.command()
@@ -31,6 +32,7 @@ def recheck(ctx: click.Context, source_ids: tuple[str, ...], every: bool, source
     from worker.sources import SourceError
 
     settings = ctx.obj if sources_file is None else dataclasses.replace(ctx.obj, sources_file=sources_file)
+    ensure_writable_archive(settings)
     configure_logging(dataclasses.replace(settings, log_level="WARNING"))
     pipeline = Pipeline(settings)
     try:

@@ -27,7 +27,7 @@ def errors_cmd(ctx: click.Context, source: str | None, since: str | None, kind: 
     from worker.cli.storage import _archive, _date
 
     since_day = _date(since, "--since")
-    with _archive(ctx, archive_dir) as arc:
+    with _archive(ctx, archive_dir, read_only=True) as arc:
         rows = arc.errors(source=source, since=since_day, kind=kind, limit=limit)
     if as_json:
         for row in rows:

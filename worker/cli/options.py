@@ -63,3 +63,16 @@ def existing_archive_settings(ctx: click.Context, archive_dir: Path | None = Non
     raise click.ClickException(
         f"no archive at {where} ({reason}); give --archive DIR or set BAYEGAN_ARCHIVE_DIR "
         "(`bayegan ingest` creates an archive)")
+
+
+def ensure_writable_archive(settings: Settings) -> None:
+    """Commands that write (ingest, reingest, recheck) say at once, in one line, when the archive
+    cannot be written, instead of failing on every page."""
+    import os
+
+    root = Path(settings.archive_dir)
+    probe = root if root.exists() else next((p for p in root.parents if p.exists()), root)
+    read_only_fs = probe.exists() and bool(os.statvfs(probe).f_flag & os.ST_RDONLY)
+    if read_only_fs or (probe.exists() and not os.access(probe, os.W_OK)):
+        raise click.ClickException(f"the archive {root.resolve()} is read-only: this command needs to write "
+                                   "(the reading commands search, show, export and stats work on it)")

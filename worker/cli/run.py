@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from worker.cli.options import ensure_writable_archive
 from worker.config import Settings
 from worker.pipeline.outcomes import SUMMARY_STATUSES
 
@@ -112,6 +113,7 @@ def ingest(ctx: click.Context, source_ids: tuple[str, ...], sources_file: Path |
            as_json: bool) -> None:
     """One pass over the sources in this process (no Redis): discover, fetch, archive, parse, store."""
     settings = _settings(ctx, archive_dir=archive_dir, ingest_threads=threads, sources_file=sources_file)
+    ensure_writable_archive(settings)
     show = not no_progress and not as_json
     if not mirror:
         ctx.exit(_ingest(settings, source_ids, show_progress=show, as_json=as_json))
@@ -169,6 +171,7 @@ def reingest(ctx: click.Context, source_id: str | None, since: str | None, refet
              archive_dir: Path | None, sources_file: Path | None, via_celery: bool, as_json: bool) -> None:
     """Re-parse archived WARC captures with the current parsers; a new version only where output changed."""
     settings = _settings(ctx, archive_dir=archive_dir, sources_file=sources_file)
+    ensure_writable_archive(settings)
     if since:
         from parsers.dates import parse_user_date
 

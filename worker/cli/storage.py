@@ -23,13 +23,14 @@ if TYPE_CHECKING:   # storage pulls in datasketch/scipy: imported when a command
 
 
 @contextmanager
-def _archive(ctx: click.Context, archive_dir: Path | None = None) -> Iterator[Archive]:
-    """The existing archive (a missing one is an error naming the directory, see options.py)."""
+def _archive(ctx: click.Context, archive_dir: Path | None = None, *, read_only: bool = False) -> Iterator[Archive]:
+    """The existing archive (a missing one is an error naming the directory, see options.py);
+    `read_only` for the commands that only read, so a read-only archive stays readable."""
     from storage import StorageError, open_from_settings
 
     settings = existing_archive_settings(ctx, archive_dir)
     try:
-        arc = open_from_settings(settings)
+        arc = open_from_settings(settings, read_only=read_only)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from exc
     try:
@@ -68,7 +69,7 @@ def search(ctx: click.Context, query: str, source: str | None, since: str | None
     marks = ("**", "**") if as_json or not color else ("\x1b[1;33m", "\x1b[0m")
     from storage import SearchQueryError
 
-    with _archive(ctx, archive_dir) as arc:
+    with _archive(ctx, archive_dir, read_only=True) as arc:
         try:
             hits = arc.search(query, source=source, since=since_d, until=until_d, limit=limit, marks=marks)
         except SearchQueryError as exc:
@@ -96,7 +97,7 @@ def search(ctx: click.Context, query: str, source: str | None, since: str | None
 @click.pass_context
 def show(ctx: click.Context, id_or_url: str, with_versions: bool, archive_dir: Path | None) -> None:
     """Print one article (latest version) with its aliases and cluster, as JSON."""
-    with _archive(ctx, archive_dir) as arc:
+    with _archive(ctx, archive_dir, read_only=True) as arc:
         info = arc.describe(id_or_url)
         if info is None:
             raise click.ClickException(f"{id_or_url}: no such article in the archive")
@@ -148,7 +149,7 @@ def export_cmd(ctx: click.Context, fmt: str, output: str | None, source: str | N
     if fmt == "wacz":
         _export_wacz(ctx, output or "", source, since, until, archive_dir)
         return
-    with _archive(ctx, archive_dir) as arc:
+    with _archive(ctx, archive_dir, read_only=True) as arc:
         n = arc.export(fmt, output if output else sys.stdout)
     click.echo(f"exported {n} articles", err=True)
 
@@ -158,7 +159,7 @@ def _export_wacz(ctx: click.Context, output: str, source: str | None, since: str
     from storage.wacz import WaczSelection, export_wacz
 
     sel = WaczSelection(source, _date(since, "--since"), _date(until, "--until"))
-    with _archive(ctx, archive_dir) as arc:
+    with _archive(ctx, archive_dir, read_only=True) as arc:
         report = export_wacz(arc, output, sel)
     click.echo(f"exported {report.pages} pages from {report.warcs} WARC files to {report.path}", err=True)
 
@@ -169,7 +170,7 @@ def _export_wacz(ctx: click.Context, output: str, source: str | None, since: str
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool, archive_dir: Path | None) -> None:
     """Per source: articles, versions, aliases, last success, errors, share of empty bodies."""
-    with _archive(ctx, archive_dir) as arc:
+    with _archive(ctx, archive_dir, read_only=True) as arc:
         rows = arc.stats()
         counts = arc.change_counts()
     for r in rows:                  # re-check findings (storage.changes)

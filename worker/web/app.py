@@ -68,7 +68,7 @@ class _ArchiveHolder:
             if self.cfg.index_url is None and not (root / "index.sqlite3").is_file():
                 raise MissingArchive(str(root))
             try:
-                self._arc = open_archive(root, index_url=self.cfg.index_url, worker_name="web")
+                self._arc = open_archive(root, index_url=self.cfg.index_url, worker_name="web", read_only=True)
             except StorageError as exc:
                 raise MissingArchive(f"{root}: {exc}") from exc
         return self._arc
