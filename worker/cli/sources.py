@@ -263,7 +263,9 @@ def backfill_cmd(ctx: click.Context, source_id: str, date_from: str, date_to: st
         if batch and pipeline is not None:
             hand_over()
     except (BackfillError, FetchError) as exc:
-        raise click.ClickException(f"{exc} (progress is saved in {cp.path}; run the same command to resume)") from exc
+        # Only promise a resume when a checkpoint was actually written.
+        saved = f" (progress is saved in {cp.path}; run the same command to resume)" if Path(cp.path).exists() else ""
+        raise click.ClickException(f"{exc}{saved}") from exc
     finally:
         if pipeline is not None:
             pipeline.close()
