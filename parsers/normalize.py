@@ -1,4 +1,4 @@
-"""The two text layers of DESIGN.md, plus the search folding.
+"""The two text layers (docs/design.md, the Article model), plus the search folding.
 
 - `collapse_ws`: the as-published layer — whitespace only, every letter, digit and ZWNJ kept.
 - `normalize` / `normalize_paragraphs`: the hazm layer used for dedup, search and corpora.
@@ -122,7 +122,7 @@ def _build_normalizer() -> Normalizer:
     """
     from hazm import Normalizer
 
-    # persian_numbers=False: digits stay in the script the agency used (DESIGN.md).
+    # persian_numbers=False: digits stay in the script the agency used (docs/design.md).
     try:
         verbs = _verb_forms()
         normalizer = Normalizer(persian_numbers=False, seperate_mi=False)
