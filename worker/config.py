@@ -79,7 +79,7 @@ class Settings:
         if "broker_url" in values and "redis_url" not in values:
             values["redis_url"] = values["broker_url"]
             origin["redis_url"] = origin.get("broker_url", "broker_url")
-        return cls(**{k: _coerce(cls, k, v, origin.get(k, k)) for k, v in values.items()})
+        return cls(**{k: _coerce(cls, k, v, origin.get(k, k)) for k, v in values.items()})  # type: ignore[arg-type]  # each value converted to its field's type by _coerce
 
 
 class ConfigError(ValueError):
@@ -131,7 +131,7 @@ def _to_bool(value: object) -> bool:
 
 
 def _to_int(value: object) -> int:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise ValueError("not a whole number")
     if isinstance(value, int):
         return value
