@@ -42,7 +42,8 @@ def _first_page() -> Path | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--page", type=Path, default=None, help="Page for `bayegan parse` (default: first corpus page).")
+    parser.add_argument("--page", type=Path, default=None,
+                        help="Page for `bayegan parse` (default: first corpus page).")
     args = parser.parse_args()
     baseline_argv = [sys.executable, "-c", "import click"]
     times: dict[str, list[float]] = {"click": []}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -25,6 +26,30 @@ def _flat(a: Any) -> dict[str, Any]:
             "tags": "|".join(a.tags), "authors": "|".join(a.authors), "content_hash": a.content_hash,
             "normalized_title": a.normalized.title, "normalized_text": a.normalized.text,
             "parser_profile": a.parser.profile, "parser_version": a.parser.version, "fetched_at": a.fetched_at}
+
+
+# Parquet keeps real types so duckdb and pandas read it without casts; CSV stays flat text.
+PARQUET_TIMESTAMPS = ("published", "updated", "fetched_at")
+PARQUET_LISTS = ("tags", "authors")
+
+
+def _utc(value: str | None) -> datetime | None:
+    """An ISO timestamp as an aware UTC datetime; None when absent or unreadable (published_raw keeps the text)."""
+    if not value:
+        return None
+    try:
+        stamp = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _typed(a: Any) -> dict[str, Any]:
+    row = _flat(a)
+    for column in PARQUET_TIMESTAMPS:
+        row[column] = _utc(row[column])
+    row["tags"], row["authors"] = list(a.tags), list(a.authors)
+    return row
 
 
 def export(archive: Archive, fmt: str, out: str | Path | IO[Any]) -> int:
@@ -65,12 +90,17 @@ def _parquet(archive: Archive, out: str | Path | IO[Any]) -> int:
         import pyarrow.parquet as pq
     except ImportError as exc:
         raise StorageError("parquet export needs pyarrow: pip install 'bayegan[parquet]'") from exc
-    schema = pa.schema([(c, pa.string()) for c in CSV_COLUMNS] + [("article_json", pa.string())])
+    def column_type(name: str) -> Any:
+        if name in PARQUET_TIMESTAMPS:
+            return pa.timestamp("us", tz="UTC")
+        return pa.list_(pa.string()) if name in PARQUET_LISTS else pa.string()
+
+    schema = pa.schema([(c, column_type(c)) for c in CSV_COLUMNS] + [("article_json", pa.string())])
     writer = pq.ParquetWriter(out, schema, compression="zstd")
     n, rows = 0, []
     try:
         for a in archive.iter_articles():
-            rows.append({**_flat(a), "article_json": a.to_json()})
+            rows.append({**_typed(a), "article_json": a.to_json()})
             if len(rows) >= 5000:
                 writer.write_table(pa.Table.from_pylist(rows, schema))
                 n += len(rows)

@@ -91,3 +91,17 @@ def test_settings_convert_and_default_metrics_to_loopback(tmp_path):
     conf.write_text("max_retries = 4\npoliteness = false\n", encoding="utf-8")
     loaded = Settings.load(conf, env={})
     assert loaded.max_retries == 4 and loaded.politeness is False
+
+
+def test_parquet_export_has_real_types_for_duckdb(env, tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    out = tmp_path / "a.parquet"
+    r = run(env, "export", "--format", "parquet", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    con = duckdb.connect()
+    types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM '{out}')").fetchall())
+    assert types["published"] == "TIMESTAMP WITH TIME ZONE" and types["fetched_at"] == "TIMESTAMP WITH TIME ZONE"
+    assert types["tags"] == "VARCHAR[]" and types["authors"] == "VARCHAR[]" and types["title"] == "VARCHAR"
+    con.execute("SET TimeZone = 'UTC'")
+    year, tags = con.execute(f"SELECT year(published), tags FROM '{out}'").fetchone()
+    assert isinstance(year, int) and isinstance(tags, list)

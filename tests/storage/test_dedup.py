@@ -1,4 +1,4 @@
-"""The four dedup steps of DESIGN.md, on both index backends."""
+"""The four dedup steps of storage/dedup.py, on both index backends."""
 from __future__ import annotations
 
 from storage_helpers import make_article, persian_text

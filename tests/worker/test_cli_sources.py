@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -54,7 +55,7 @@ def test_sources_check_reports_what_works(server, tmp_path):
     assert any(l.strip().startswith("ok") and "feed" in l and "1 article links" in l for l in lines), out
     assert any(l.strip().startswith("FAIL") and "sitemap" in l and "404" in l for l in lines), out
     assert any("article" in l and "/news/1001/slug" in l for l in lines), out
-    assert code == (0 if "mehr: OK" in out else 1)
+    assert code == 1, "a FAIL line (the 404 sitemap) means exit 1, as the help says"
 
     code, out = run(["sources", "check", "mehr", "--json", "--sources", str(reg)])
     report = json.loads(out.splitlines()[0])
@@ -102,3 +103,24 @@ def test_backfill_bad_dates_and_sources(tmp_path):
     code, out = run(["backfill", "--source", "bbcpersian", "--from", "1402/01/01", "--to", "1402/01/02",
                      "--list-only"], {"BAYEGAN_ARCHIVE_DIR": str(tmp_path)})
     assert code != 0 and "'bbcpersian' has no archive_url" in out
+
+
+def test_sources_check_leaves_the_shared_redis_alone(redis_db3, tmp_path):
+    """A check of a down host must not write host-down marks a running daemon would obey."""
+    from worker.http.politeness import DEFAULT_PREFIX
+
+    client, _ = redis_db3
+    host = f"127.{uuid.uuid4().int % 200 + 20}.{uuid.uuid4().int % 250 + 1}.9"   # loopback, refused, ours alone
+    reg = tmp_path / "reg.toml"
+    write_registry(reg, [source_entry(f"http://{host}:1", id="mehr", archive_url=None, hosts=[host])])
+    redis_url = "redis://127.0.0.1:6379/3"
+    try:
+        result = CliRunner().invoke(cli, ["sources", "check", "mehr", "--sources", str(reg)],
+                                    env={"BAYEGAN_REDIS_URL": redis_url, "BAYEGAN_BROKER_URL": redis_url,
+                                         "BAYEGAN_CONNECT_TIMEOUT": "1"})
+        assert result.exit_code == 1 and "FAIL" in result.output
+        assert list(client.scan_iter(match=f"{DEFAULT_PREFIX}*{host}*")) == []
+    finally:
+        leftover = list(client.scan_iter(match=f"{DEFAULT_PREFIX}*{host}*"))
+        if leftover:
+            client.delete(*leftover)

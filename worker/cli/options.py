@@ -21,13 +21,13 @@ INDEX_FILE = "index.sqlite3"   # the SQLite index's name inside the archive (sto
 RECORDS_DIR = "records"        # the JSONL records (the truth) inside the archive
 
 
-def archive_option(func: F) -> F:
+def archive_option[C: Callable[..., object]](func: C) -> C:
     """`--archive DIR` as parameter `archive_dir` (None: BAYEGAN_ARCHIVE_DIR or ./archive)."""
     return click.option("--archive", "archive_dir", type=click.Path(file_okay=False, path_type=Path),
                         default=None, help="Archive directory (default: BAYEGAN_ARCHIVE_DIR or ./archive).")(func)
 
 
-def sources_option(func: F) -> F:
+def sources_option[C: Callable[..., object]](func: C) -> C:
     """`--sources FILE` as parameter `sources_file` (None: BAYEGAN_SOURCES_FILE or the shipped registry)."""
     return click.option("--sources", "sources_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                         default=None,

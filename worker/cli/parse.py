@@ -60,7 +60,7 @@ def _source_object(settings, source: str | None, url: str):
         _fail(f"cannot read the source registry: {exc}")
     if source:
         if source not in sources:
-            _fail(f"unknown source {source!r} (known: {', '.join(sorted(sources))})")
+            _fail(f"unknown source {source!r} (known: {', '.join(sorted(sources))}; see `bayegan sources list`)")
         return sources[source]
     host = (urlsplit(url).hostname or "").lower()
     return next((s for s in sources.values() if host_allowed(host, s.hosts)), None)
@@ -82,7 +82,9 @@ def parse_command(settings, target: str, page_url: str | None, source: str | Non
         data = _read_file(target)
         url = page_url or Path(target).resolve().as_uri()
         label = target
-    if source is None and url.startswith(("http://", "https://")):
+    if source is not None:   # a typo in --source is an error, not a silently unlabelled article
+        _source_object(settings, source, url)
+    elif url.startswith(("http://", "https://")):
         # A page of a registered agency is labelled with its id, as an ingest would label it.
         known = _source_object(settings, None, url)
         source = known.id if known is not None else None

@@ -57,6 +57,18 @@ def make_fetcher(settings: Settings) -> Any:
     return fetcher.make_fetcher(settings, client)
 
 
+def _check_fetcher(settings: Settings) -> Any:
+    """A Fetcher for `sources check` with in-process politeness only.
+
+    A check must not change what a running daemon does: the shared Redis politeness would
+    record the check's failed connects as host-down marks that the daemon's fetchers obey.
+    """
+    from worker.http.fetcher import Fetcher
+    from worker.http.politeness import LocalPoliteness
+
+    return Fetcher(settings, politeness=LocalPoliteness(settings))
+
+
 # -- check --------------------------------------------------------------------------------
 @dataclass
 class Probe:
@@ -197,11 +209,11 @@ def check_cmd(ctx: click.Context, ids: tuple[str, ...], sources_file: Path | Non
     """Fetch the feeds, sitemaps, listings and one article of each source (all if no ID); exit 1 if one fails."""
     settings = _settings(ctx, sources_file)
     chosen = _pick(_load(settings), ids)
-    fetcher = make_fetcher(settings)
+    fetcher = _check_fetcher(settings)
     failed = 0
     for source in chosen:
         report = check_source(source, fetcher)
-        failed += not report.ok
+        failed += any(not p.ok for p in report.probes)   # every FAIL line counts, as the help says
         if as_json:
             click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
             continue
@@ -263,7 +275,9 @@ def backfill_cmd(ctx: click.Context, source_id: str, date_from: str, date_to: st
         if batch and pipeline is not None:
             hand_over()
     except (BackfillError, FetchError) as exc:
-        raise click.ClickException(f"{exc} (progress is saved in {cp.path}; run the same command to resume)") from exc
+        # Only promise a resume when a checkpoint was actually written.
+        saved = f" (progress is saved in {cp.path}; run the same command to resume)" if Path(cp.path).exists() else ""
+        raise click.ClickException(f"{exc}{saved}") from exc
     finally:
         if pipeline is not None:
             pipeline.close()
