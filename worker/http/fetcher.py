@@ -30,6 +30,7 @@ from storage.records import utc_now_iso
 from worker.config import Settings
 from worker.http import errors as E
 from worker.http.bodies import BadEncoding, BodyLimitExceeded, decode_content, detect_encoding
+from worker.http.deadline import fetch_deadline, remaining
 from worker.http.netguard import Unresolvable, non_public_addresses
 from worker.http.politeness import LocalPoliteness
 from worker.http.robots import RobotsCache
@@ -107,6 +108,12 @@ def _retry_after(value: str | None, default: float | None) -> float | None:
         return default
 
 
+def _out_of_time(wait: float) -> bool:
+    """True when waiting `wait` seconds would leave nothing of this URL's total deadline."""
+    left = remaining()
+    return left is not None and left - wait <= 0
+
+
 def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -150,6 +157,11 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        with fetch_deadline(self.settings.total_timeout):
+            return self._fetch_with_retries(url, source, headers, previous_hash, max_bytes)
+
+    def _fetch_with_retries(self, url: str, source: Any, headers: dict[str, str],
+                            previous_hash: str | None, max_bytes: int | None) -> FetchResult:
         attempt = 0
         while True:
             try:
@@ -158,15 +170,16 @@ class Fetcher:
             except E.RateLimited as exc:
                 attempt += 1
                 delay = (exc.retry_at or time.time()) - time.time()
-                if attempt > self.settings.max_retries or delay > self.max_retry_after:
+                if attempt > self.settings.max_retries or delay > self.max_retry_after or _out_of_time(delay):
                     raise
                 self.sleep(max(0.0, delay))
                 continue
             except (E.ServerError, E.TransportError):
                 attempt += 1
-                if attempt > self.settings.max_retries:
+                backoff = self._backoff(attempt)
+                if attempt > self.settings.max_retries or _out_of_time(backoff):
                     raise
-                self.sleep(self._backoff(attempt))
+                self.sleep(backoff)
                 continue
             result.body_hash = hashlib.sha256(result.content).hexdigest()
             result.unchanged = result.not_modified or (previous_hash is not None and previous_hash == result.body_hash)
@@ -281,7 +294,7 @@ class Fetcher:
         if delay > 0:
             self.sleep(delay)
         request = self.client.build_request("GET", url, headers=headers)
-        deadline = time.monotonic() + self.settings.total_timeout
+        deadline = time.monotonic() + min(self.settings.total_timeout, remaining() or self.settings.total_timeout)
         try:
             response = self.client.send(request, stream=True)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError) as exc:
