@@ -9,9 +9,6 @@ from pathlib import Path
 
 import click
 
-from storage import StorageError
-from storage.changes import ChangeKind
-from worker.cli.change_lines import change_json, change_line
 from worker.cli.options import ensure_writable_archive
 
 
@@ -26,6 +23,7 @@ def recheck(ctx: click.Context, source_ids: tuple[str, ...], every: bool, source
             as_json: bool) -> None:
     """Fetch again the stored articles whose re-check is due (1h, 6h, 1d, 3d, 7d, 30d after the
     first capture), store edits as versions and note removals and restorations."""
+    from storage import StorageError
     from worker.logs import configure_logging
     from worker.pipeline.recheck import run_source
     from worker.pipeline.stages import Pipeline
@@ -60,16 +58,18 @@ def recheck(ctx: click.Context, source_ids: tuple[str, ...], every: bool, source
 @click.option("--source", help="Only this source id.")
 @click.option("--since", help="Changes on or after this day (Jalali 1402/01/01 or Gregorian), Tehran time.")
 @click.option("--until", help="Changes on or before this day (Jalali or Gregorian), Tehran time.")
-@click.option("--kind", type=click.Choice([k.value for k in ChangeKind]), help="Only this kind of change.")
+# the strings of storage.changes.ChangeKind (spelled here: importing storage would slow every --help)
+@click.option("--kind", type=click.Choice(["edited", "removed", "restored"]), help="Only this kind of change.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per change.")
 @click.pass_context
 def changes(ctx: click.Context, source: str | None, since: str | None, until: str | None, kind: str | None,
             as_json: bool) -> None:
     """Edits, removals and restorations found by re-checks, one line each, in time order."""
+    from worker.cli.change_lines import change_json, change_line
     from worker.cli.storage import _archive, _date
 
     since_d, until_d = _date(since, "--since"), _date(until, "--until")
-    with _archive(ctx) as arc:
+    with _archive(ctx, read_only=True) as arc:
         found = arc.changes(source=source, since=since_d, until=until_d, kind=kind)
     for c in found:
         click.echo(change_json(c) if as_json else change_line(c))
