@@ -117,9 +117,12 @@ def ingest(ctx: click.Context, source_ids: tuple[str, ...], sources_file: Path |
     show = not no_progress and not as_json
     if not mirror:
         ctx.exit(_ingest(settings, source_ids, show_progress=show, as_json=as_json))
-    from worker.testing.mirror import MirrorServer
+    from worker.cli.demo import demo_mirror
 
-    with MirrorServer(articles=mirror_articles) as server, tempfile.TemporaryDirectory() as tmp:
+    mirror_server, stable = demo_mirror(mirror_articles)
+    if not stable and show:
+        click.echo("mirror: preferred ports taken, using free ones (a re-run will see new URLs)", err=True)
+    with mirror_server as server, tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "mirror-sources.toml"
         server.write_sources_toml(path)
         if show:
