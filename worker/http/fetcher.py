@@ -17,7 +17,6 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -33,6 +32,7 @@ from worker.http.bodies import BadEncoding, BodyLimitExceeded, decode_content, d
 from worker.http.deadline import fetch_deadline, remaining
 from worker.http.netguard import Unresolvable, non_public_addresses
 from worker.http.politeness import LocalPoliteness
+from worker.http.result import FetchResult
 from worker.http.robots import RobotsCache
 
 __all__ = ["FetchResult", "Fetcher", "host_key", "shared_client"]
@@ -41,32 +41,6 @@ REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 ROBOTS_MAX_BYTES = 512 * 1024          # RFC 9309: parse at least 500 KiB
 DEFAULT_RATE_LIMIT_WAIT = 60.0         # a 429 without Retry-After: back off a minute
 TEXT_TYPES = ("text/", "xml", "json", "html", "rss", "atom")
-
-
-@dataclass(slots=True)
-class FetchResult:
-    exchange: Exchange
-    content: bytes                      # content-decoded body (gzip etc. undone); b"" for 304
-    final_url: str
-    status: int
-    not_modified: bool = False
-    content_type: str | None = None
-    encoding: str | None = None         # Python codec of a textual body (header, meta, detection)
-    body_hash: str = ""                 # sha256 of `content`: unchanged feeds despite bad ETags
-    unchanged: bool = False             # 304, or the same body hash as `previous_hash`
-    history: list[Exchange] = field(default_factory=list)   # redirect hops before the final one
-
-    @property
-    def etag(self) -> str | None:
-        return self.exchange.header("etag")
-
-    @property
-    def last_modified(self) -> str | None:
-        return self.exchange.header("last-modified")
-
-    @property
-    def text(self) -> str:
-        return self.content.decode(self.encoding or detect_encoding(self.content, self.content_type), "replace")
 
 
 def host_key(url: str) -> str:
