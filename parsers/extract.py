@@ -18,7 +18,8 @@ from lxml.html import HtmlElement
 
 from parsers.article import PARSER_VERSION, Article, Attribution, Block, Image, Normalized, ParserInfo
 from parsers.article import article_id, content_hash
-from parsers.clean import cut_at_end_marker, is_end_marker, is_reporter_code, region_soup, strip_end_marker_suffix
+from parsers.clean import (cut_at_end_marker, is_end_marker, is_reporter_code, is_trailing_junk, region_soup,
+                           strip_end_marker_suffix)
 from parsers.encoding import decode_html
 from parsers.errors import DecodeError, NotAnArticle
 from parsers.generic import PageMeta, find_main_content, ld_names, link_density, page_metadata, split_keywords, squash
@@ -187,7 +188,7 @@ def _body(page: _Page, region: HtmlElement) -> tuple[list[Block], list[Image]]:
               if not is_reporter_code(b.text) and not any(p.search(b.text) for p in ignore)]
     kept, _ = cut_at_end_marker([b.text for b in blocks])
     blocks = blocks[:len(kept)]
-    while blocks and (is_end_marker(blocks[-1].text) or not blocks[-1].text):
+    while blocks and (is_end_marker(blocks[-1].text) or is_trailing_junk(blocks[-1].text) or not blocks[-1].text):
         blocks.pop()
     if blocks:
         last = strip_end_marker_suffix(blocks[-1].text)
