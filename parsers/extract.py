@@ -21,6 +21,7 @@ from parsers.article import article_id, content_hash
 from parsers.clean import (cut_at_end_marker, is_end_marker, is_reporter_code, is_trailing_junk, region_soup,
                            strip_end_marker_suffix)
 from parsers.encoding import decode_html
+from parsers.entities import decode_leftover_entities
 from parsers.errors import DecodeError, NotAnArticle
 from parsers.generic import PageMeta, find_main_content, ld_names, link_density, page_metadata, split_keywords, squash
 from parsers.profiles import PageIndex, Profile, detect_profile
@@ -166,10 +167,10 @@ def _title(page: _Page) -> str:
 def _lead(page: _Page) -> str | None:
     lead = _field_text(page, "lead")
     if lead:
-        return lead
+        return decode_leftover_entities(lead)
     if page.profile is not None and page.profile.name != "jsonld":
         return None  # agency CMSs mark their lead; a meta description there is an SEO snippet
-    return page.meta.get("og:description", "description") or None
+    return decode_leftover_entities(page.meta.get("og:description", "description") or "") or None
 
 
 def _body_region(page: _Page) -> tuple[HtmlElement | None, bool]:
@@ -184,7 +185,8 @@ def _body(page: _Page, region: HtmlElement) -> tuple[list[Block], list[Image]]:
     drop = page.profile.selectors("drop", page.host) if page.profile else ()
     ignore = page.profile.patterns("ignore_texts", page.host) if page.profile else []
     parts = body_parts(region_soup(region, drop, page.index), page.url)
-    blocks = [b for b in parts.blocks
+    blocks = [Block(b.type, decode_leftover_entities(b.text)) if "&" in b.text else b for b in parts.blocks]
+    blocks = [b for b in blocks
               if not is_reporter_code(b.text) and not any(p.search(b.text) for p in ignore)]
     kept, _ = cut_at_end_marker([b.text for b in blocks])
     blocks = blocks[:len(kept)]
