@@ -23,7 +23,8 @@ def test_markup_talk_left_alone(raw):
 def test_double_escaped_lead_on_unknown_cms():
     body = "".join(f"<p>{'این جمله‌ای از متن خبر درباره طرح تازه حمل‌ونقل عمومی در شهر است. ' * 3}</p>" for _ in range(3))
     html = f"""<html><head><title>طرح تازه | شهرنیوز</title><meta property="og:title" content="طرح تازه">
-<meta property="og:type" content="article"><meta property="og:description" content="شورای شهر طرح را بررسی می&amp;amp;zwnj;کند.">
+<meta property="og:type" content="article">
+<meta property="og:description" content="شورای شهر طرح را بررسی می&amp;amp;zwnj;کند.">
 <meta property="article:published_time" content="2023-05-20T08:30:00Z"></head>
 <body><div class="post-content"><h1>طرح تازه</h1><p>متن با می&amp;zwnj;شود در بدنه.</p>{body}</div></body></html>"""
     article = parse(html.encode(), "https://shahrnews.example/p/77")
