@@ -24,6 +24,7 @@ from parsers.encoding import decode_html
 from parsers.entities import decode_leftover_entities
 from parsers.errors import DecodeError, NotAnArticle
 from parsers.generic import PageMeta, find_main_content, ld_names, link_density, page_metadata, split_keywords, squash
+from parsers.lead import split_agency_prefix
 from parsers.profiles import PageIndex, Profile, detect_profile
 from parsers.structure import body_parts, clean_supertitle, dedupe, news_id_from_text, safe_urljoin, strip_label
 from parsers.structure import url_parts
@@ -94,6 +95,7 @@ def parse_page(data: bytes, url: str, *, source: str | None = None, content_type
     # The headline / lead printed again inside the body container is not body text.
     while blocks and blocks[0].text in (title, lead):
         blocks = blocks[1:]
+    lead_agency, lead = split_agency_prefix(lead)
     body_chars = sum(len(b.text) for b in blocks)
     if body_chars < MIN_BODY_CHARS and not (lead and body_chars):
         raise NotAnArticle(f"not an article: body too short ({body_chars} characters)", label)
@@ -110,6 +112,8 @@ def parse_page(data: bytes, url: str, *, source: str | None = None, content_type
         parser=ParserInfo(profile=page.profile.name if page.profile else GENERIC, version=PARSER_VERSION),
         fetched_at=fetched_at,
     )
+    if lead_agency and article.attribution.agency is None:
+        article.attribution.agency = lead_agency
     article.normalized = _normalized(article)
     article.content_hash = content_hash(article.normalized.title, article.normalized.text)
     return article
