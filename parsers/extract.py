@@ -16,33 +16,19 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
-from parsers.article import (
-    PARSER_VERSION,
-    Article,
-    Attribution,
-    Block,
-    Image,
-    Normalized,
-    ParserInfo,
-    article_id,
-    content_hash,
-)
-from parsers.clean import cut_at_end_marker, is_end_marker, is_reporter_code, region_soup, strip_end_marker_suffix
+from parsers.article import PARSER_VERSION, Article, Attribution, Block, Image, Normalized, ParserInfo
+from parsers.article import article_id, content_hash
+from parsers.clean import cut_at_end_marker, is_end_marker, is_reporter_code, is_trailing_junk, region_soup
+from parsers.clean import strip_end_marker_suffix
 from parsers.encoding import decode_html_checked
+from parsers.entities import decode_leftover_entities
 from parsers.errors import DecodeError, NotAnArticle
 from parsers.generic import PageMeta, find_main_content, ld_names, link_density, page_metadata, split_keywords, squash
+from parsers.lead import split_agency_prefix
 from parsers.limits import check_markup
 from parsers.profiles import PageIndex, Profile, detect_profile
-from parsers.structure import (
-    body_parts,
-    clean_supertitle,
-    dedupe,
-    merge_split_attribution,
-    news_id_from_text,
-    safe_urljoin,
-    strip_label,
-    url_parts,
-)
+from parsers.structure import body_parts, clean_supertitle, dedupe, merge_split_attribution, news_id_from_text
+from parsers.structure import safe_urljoin, strip_label, url_parts
 
 GENERIC = "generic"
 MIN_BODY_CHARS = 60          # shorter than a one-line flash: nothing to archive
@@ -110,6 +96,7 @@ def parse_page(data: bytes, url: str, *, source: str | None = None, content_type
     # The headline / lead printed again inside the body container is not body text.
     while blocks and blocks[0].text in (title, lead):
         blocks = blocks[1:]
+    lead_agency, lead = split_agency_prefix(lead)
     body_chars = sum(len(b.text) for b in blocks)
     if body_chars < MIN_BODY_CHARS and not (lead and body_chars):
         raise NotAnArticle(f"not an article: body too short ({body_chars} characters)", label)
@@ -126,6 +113,8 @@ def parse_page(data: bytes, url: str, *, source: str | None = None, content_type
         parser=ParserInfo(profile=page.profile.name if page.profile else GENERIC, version=PARSER_VERSION),
         fetched_at=fetched_at, warnings=decode_warnings,
     )
+    if lead_agency and article.attribution.agency is None:
+        article.attribution.agency = lead_agency
     article.normalized = _normalized(article)
     article.content_hash = content_hash(article.normalized.title, article.normalized.text)
     return article
@@ -184,10 +173,10 @@ def _title(page: _Page) -> str:
 def _lead(page: _Page) -> str | None:
     lead = _field_text(page, "lead")
     if lead:
-        return lead
+        return decode_leftover_entities(lead)
     if page.profile is not None and page.profile.name != "jsonld":
         return None  # agency CMSs mark their lead; a meta description there is an SEO snippet
-    return page.meta.get("og:description", "description") or None
+    return decode_leftover_entities(page.meta.get("og:description", "description") or "") or None
 
 
 def _body_region(page: _Page) -> tuple[HtmlElement | None, bool]:
@@ -202,11 +191,12 @@ def _body(page: _Page, region: HtmlElement) -> tuple[list[Block], list[Image]]:
     drop = page.profile.selectors("drop", page.host) if page.profile else ()
     ignore = page.profile.patterns("ignore_texts", page.host) if page.profile else []
     parts = body_parts(region_soup(region, drop, page.index), page.url)
-    blocks = [b for b in parts.blocks
+    blocks = [Block(b.type, decode_leftover_entities(b.text)) if "&" in b.text else b for b in parts.blocks]
+    blocks = [b for b in blocks
               if not is_reporter_code(b.text) and not any(p.search(b.text) for p in ignore)]
     kept, _ = cut_at_end_marker([b.text for b in blocks])
     blocks = blocks[:len(kept)]
-    while blocks and (is_end_marker(blocks[-1].text) or not blocks[-1].text):
+    while blocks and (is_end_marker(blocks[-1].text) or is_trailing_junk(blocks[-1].text) or not blocks[-1].text):
         blocks.pop()
     if blocks:
         last = strip_end_marker_suffix(blocks[-1].text)
