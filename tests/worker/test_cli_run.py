@@ -110,6 +110,8 @@ def test_every_article_capture_names_its_parser_in_the_warc(mirror, tmp_path):
     """WARC metadata ties each response to the article the parser made of it (profile + version)."""
     from warcio.archiveiterator import ArchiveIterator
 
+    from storage.warcfields import parse_metadata
+
     _, sources = mirror
     archive = tmp_path / "archive"
     summary = _run("ingest", "--sources", str(sources), "--archive", str(archive), "--source", "tasnim", "--json")
@@ -122,8 +124,10 @@ def test_every_article_capture_names_its_parser_in_the_warc(mirror, tmp_path):
                 if record.rec_type == "response":
                     responses[headers.get_header("WARC-Record-ID")] = headers.get_header("WARC-Target-URI")
                 elif record.rec_type == "metadata" and headers.get_header("WARC-Refers-To"):
-                    parsed[headers.get_header("WARC-Refers-To")] = json.loads(record.content_stream().read())
-    article_responses = {rid for rid, uri in responses.items() if "/fa/news/" in uri}
+                    parsed.setdefault(headers.get_header("WARC-Refers-To"), {}).update(parse_metadata(
+                        headers.get_header("Content-Type"), record.content_stream().read()))
+    # every exchange is archived now (listings, fault pages too): the article ones carry metadata
+    article_responses = {rid for rid, uri in responses.items() if "/fa/news/" in uri and "canonical_url" in parsed.get(rid, {})}
     assert len(article_responses) == summary["sources"][0]["new"] > 0
     for rid in article_responses:
         meta = parsed[rid]
