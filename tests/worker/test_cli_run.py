@@ -127,7 +127,8 @@ def test_every_article_capture_names_its_parser_in_the_warc(mirror, tmp_path):
                     parsed.setdefault(headers.get_header("WARC-Refers-To"), {}).update(parse_metadata(
                         headers.get_header("Content-Type"), record.content_stream().read()))
     # every exchange is archived now (listings, fault pages too): the article ones carry metadata
-    article_responses = {rid for rid, uri in responses.items() if "/fa/news/" in uri and "canonical_url" in parsed.get(rid, {})}
+    article_responses = {rid for rid, uri in responses.items()
+                         if "/fa/news/" in uri and "canonical_url" in parsed.get(rid, {})}
     assert len(article_responses) == summary["sources"][0]["new"] > 0
     for rid in article_responses:
         meta = parsed[rid]
