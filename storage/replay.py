@@ -77,8 +77,8 @@ def _scan_file(path: Path, responses: dict[str, tuple[Path, int]],
             detail = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__   # may quote raw bytes
             skipped = Skipped(str(path), offset, f"truncated or corrupt WARC record ({detail!r})")
             warnings.warn(str(skipped), CorruptInput, stacklevel=3)
-            if report is not None and not any(s.path == skipped.path and s.offset == offset for s in report):
-                report.append(skipped)     # a second pass over the same files reports nothing new
+            if report is not None:
+                report.append(skipped)
             start = next_member(path, offset)
 
 

@@ -166,6 +166,7 @@ def reingest(pipeline: Pipeline, *, source: str | None = None, since: Any = None
             if len(batch) >= BATCH:
                 _flush(pipeline, batch, summary, progress)
         _flush(pipeline, batch, summary, progress)
-    summary.damaged = [str(s) for s in archive.skipped[skipped_before:]]
+    # both passes read the same files: one entry per damaged spot
+    summary.damaged = list(dict.fromkeys(str(s) for s in archive.skipped[skipped_before:]))
     log.info("reingest done", extra=summary.to_dict())
     return summary
