@@ -175,7 +175,10 @@ class Archive:
                 ) -> tuple[str, int]:
         line = {"kind": kind, "version": version, "stored_at": stored_at, "article_id": p.id,
                 "alias_of": alias_of, "worker": self.worker_name, "article": p.article.to_dict()}
-        return self._records.append(line, datetime.fromisoformat(stored_at.replace("Z", "+00:00")))
+        def same(tail: dict[str, Any]) -> bool:   # the crash case: written, never indexed
+            return all(tail.get(k) == line[k] for k in ("kind", "version", "article_id", "alias_of", "article"))
+        when = datetime.fromisoformat(stored_at.replace("Z", "+00:00"))
+        return self._records.append_unless_tail(line, when, same)
 
     # -- errors and polls ----------------------------------------------------------------
     @_locked

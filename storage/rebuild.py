@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from parsers.article import Article
 from storage import changes
+from storage.capturestate import restore_captures
 from storage.dedup import SHINGLE_K
 from storage.errors import StorageError
 from storage.records import Skipped, iter_file
@@ -156,5 +157,7 @@ def _replay(archive: Archive, batch: int) -> RebuildReport:
                 idx.add_poll(ev["source"], bool(ev.get("ok")), at)
             elif ev.get("event") in ("change", "recheck") and ev.get("article_id"):
                 changes.apply_event(idx, ev)
+    with archive.guard(), idx.write():     # revisit dedup state lives only in the WARC files
+        restore_captures(archive.root, idx, report.skipped)
     archive.skipped.extend(report.skipped)
     return report

@@ -14,7 +14,7 @@ import errno
 import json
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,6 +73,7 @@ class LineAppender:
         self._marks: dict[Path, int] | None = None
         self._day: tuple[int, int, int] | None = None
         self._rel = ""
+        self._tail: tuple[int, dict[str, Any]] | None = None   # last line of the file at (re)open
 
     def begin(self) -> None:
         """Start a batch: `rollback()` cuts every file touched since back to its size now."""
@@ -102,6 +103,7 @@ class LineAppender:
             self._fd, self._path = fd, path
             self._rel = str(path.relative_to(self.root))
             self._repair_torn_tail(fd, path)
+            self._tail = _last_line(path)
         self._day = day
         return path
 
@@ -138,6 +140,20 @@ class LineAppender:
         self._dirty = True
         return self._rel, end - len(line)
 
+    def append_unless_tail(self, obj: dict[str, Any], when: datetime | None,
+                           same: Callable[[dict[str, Any]], bool]) -> tuple[str, int]:
+        """Like `append`, but reuse the file's last line at (re)open when `same(line)` holds.
+
+        A kill between the record fsync and the index commit leaves a line the index never
+        learnt of; storing the same thing again after the restart must not write it twice.
+        Only the tail of the writer's own file is checked, once per open: cheap.
+        """
+        self._open_for(when or utc_now())
+        tail, self._tail = self._tail, None
+        if tail is not None and same(tail[1]):
+            return self._rel, tail[0]
+        return self.append(obj, when)
+
     def sync(self) -> None:
         """fsync before the index commits pointers to the appended lines."""
         if self._fd is not None and self._dirty:
@@ -154,6 +170,28 @@ class LineAppender:
             finally:
                 os.close(self._fd)
                 self._fd, self._path, self._day = None, None, None
+
+
+_TAIL_WINDOW = 1 << 20     # a record line is far smaller; a longer one is simply not reused
+
+
+def _last_line(path: Path) -> tuple[int, dict[str, Any]] | None:
+    """(offset, object) of the file's last complete line, or None."""
+    size = path.stat().st_size
+    start = max(0, size - _TAIL_WINDOW)
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read()
+    if not data.endswith(b"\n"):
+        return None
+    cut = data.rfind(b"\n", 0, len(data) - 1)
+    if cut < 0 and start > 0:
+        return None
+    try:
+        obj = json.loads(data[cut + 1:])
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return (start + cut + 1, obj) if isinstance(obj, dict) else None
 
 
 def read_line(root: Path, rel: str, offset: int) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 warcio's content_stream() undoes chunked transfer and Content-Encoding, so the Exchange
 yielded carries the decoded body. A revisit record is resolved to the payload of the
-response it refers to. A truncated or corrupt record ends the scan of that file with a
-warning naming the file and offset (the records before it are still yielded).
+response it refers to. A truncated or corrupt record is reported (a warning and a
+Skipped naming the file and offset) and the scan resumes at the next intact gzip member
+(storage/warcresync.py), so damage loses only the captures it touches.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from storage.errors import CorruptInput
 from storage.records import Skipped, parse_timestamp
 from storage.warc import warc_files
 from storage.warcfields import parse_metadata
+from storage.warcresync import next_member
 
 
 def _parse_date(s: str | None) -> datetime | None:
@@ -42,30 +44,52 @@ def iter_captures(root: Path, source: str | None = None, since: datetime | None 
         since = since.replace(tzinfo=UTC)
     responses: dict[str, tuple[Path, int]] = {}     # record id -> location (resolves revisits)
     for path in warc_files(root, since):
-        requests: dict[str, list[tuple[str, str]]] = {}
-        pending: dict[str, Exchange] = {}
-        revisits: dict[str, bool] = {}
-        offset = 0
+        for ex, meta in _scan_file(path, responses, report):
+            if source is not None and meta.get("source") != source:
+                continue
+            fetched = _parse_date(ex.fetched_at)
+            if since is not None and fetched is not None and fetched < since:
+                continue
+            yield ex, meta
+
+
+def _scan_file(path: Path, responses: dict[str, tuple[Path, int]],
+               report: list[Skipped] | None) -> Iterator[tuple[Exchange, dict[str, Any]]]:
+    """Captures of one WARC file; at a damaged record, report it and resume at the next intact one."""
+    requests: dict[str, list[tuple[str, str]]] = {}
+    pending: dict[str, Exchange] = {}
+    revisits: dict[str, bool] = {}
+    start: int | None = 0
+    while start is not None:
+        offset = start
         try:
             with open(path, "rb") as fh:
+                fh.seek(start)
                 it = ArchiveIterator(fh)
                 for rec in it:
                     item = _handle(rec, it, path, requests, pending, revisits, responses)
+                    _check_complete(rec)
                     offset = it.get_record_offset() + it.get_record_length()
-                    if item is None:
-                        continue
-                    ex, meta = item
-                    if source is not None and meta.get("source") != source:
-                        continue
-                    fetched = _parse_date(ex.fetched_at)
-                    if since is not None and fetched is not None and fetched < since:
-                        continue
-                    yield ex, meta
+                    if item is not None:
+                        yield item
+            start = None
         except (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError) as exc:
-            skipped = Skipped(str(path), offset, f"truncated or corrupt WARC record ({exc})")
-            warnings.warn(str(skipped), CorruptInput, stacklevel=2)
+            detail = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__   # may quote raw bytes
+            skipped = Skipped(str(path), offset, f"truncated or corrupt WARC record ({detail!r})")
+            warnings.warn(str(skipped), CorruptInput, stacklevel=3)
             if report is not None:
                 report.append(skipped)
+            start = next_member(path, offset)
+
+
+def _check_complete(rec: Any) -> None:
+    """Raise at a record cut short: warcio reads a truncated gzip member without complaint."""
+    declared = rec.rec_headers.get_header("Content-Length")
+    if declared is None or not declared.strip().isdigit():
+        raise EOFError("WARC record header cut off (no Content-Length)")
+    rec.raw_stream.read()                       # the rest of the block (skipped by warcio anyway)
+    if getattr(rec.raw_stream, "limit", 0) > 0:
+        raise EOFError(f"WARC record cut off {rec.raw_stream.limit} bytes before its declared end")
 
 
 def _handle(rec: Any, it: ArchiveIterator, path: Path, requests: dict, pending: dict, revisits: dict,

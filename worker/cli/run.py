@@ -6,13 +6,16 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from worker.cli.options import ensure_writable_archive
 from worker.config import Settings
 from worker.pipeline.outcomes import SUMMARY_STATUSES
+
+if TYPE_CHECKING:
+    from worker.pipeline.reingest import ReingestSummary
 
 STATUS_COLUMNS = tuple(str(s) for s in SUMMARY_STATUSES)
 
@@ -189,8 +192,6 @@ def reingest(ctx: click.Context, source_id: str | None, since: str | None, refet
                                                                  "refetch": refetch})
         click.echo(result.id)
         return
-    from rich.console import Console
-
     from worker.logs import configure_logging
     from worker.pipeline.reingest import reingest as run_reingest
     from worker.pipeline.stages import Pipeline
@@ -203,7 +204,18 @@ def reingest(ctx: click.Context, source_id: str | None, since: str | None, refet
         pipeline.close()
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
-        return
+    else:
+        _print_reingest(summary)
+    if summary.damaged:
+        for spot in summary.damaged:
+            click.echo(f"bayegan reingest: damaged WARC data skipped: {spot}", err=True)
+        raise click.ClickException(f"{len(summary.damaged)} damaged spot(s) in the WARC files; "
+                                   "the captures around them were re-parsed")
+
+
+def _print_reingest(summary: ReingestSummary) -> None:
+    from rich.console import Console
+
     rows = [{"source": src, **{c: counts.get(c, 0) for c in STATUS_COLUMNS}}
             for src, counts in sorted(summary.by_source.items())]
     Console(width=max(Console().width, 100)).print(_summary_table(

@@ -32,6 +32,7 @@ class ReingestSummary:
     articles: int = 0                  # distinct articles re-parsed (latest capture each)
     statuses: Counter = field(default_factory=Counter)   # store status -> count, plus "error"
     by_source: dict[str, Counter] = field(default_factory=dict)
+    damaged: list[str] = field(default_factory=list)     # "<file> at offset N: reason", one per damaged spot
 
     def count(self, source: str, status: str) -> None:
         self.statuses[status] += 1
@@ -39,7 +40,7 @@ class ReingestSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {"captures": self.captures, "articles": self.articles, "statuses": dict(self.statuses),
-                "by_source": {k: dict(v) for k, v in self.by_source.items()}}
+                "by_source": {k: dict(v) for k, v in self.by_source.items()}, "damaged": self.damaged}
 
 
 def _since(value: Any) -> datetime | None:
@@ -115,6 +116,7 @@ def reingest(pipeline: Pipeline, *, source: str | None = None, since: Any = None
     since_dt = _since(since)
     archive = pipeline.archive
     summary = ReingestSummary()
+    skipped_before = len(archive.skipped)
 
     latest: dict[str, tuple[str, int]] = {}       # canonical URL -> (WARC-Date, ordinal)
     for ordinal, (exchange, meta) in enumerate(archive.iter_captures(source=source, since=since_dt)):
@@ -164,5 +166,7 @@ def reingest(pipeline: Pipeline, *, source: str | None = None, since: Any = None
             if len(batch) >= BATCH:
                 _flush(pipeline, batch, summary, progress)
         _flush(pipeline, batch, summary, progress)
+    # both passes read the same files: one entry per damaged spot
+    summary.damaged = list(dict.fromkeys(str(s) for s in archive.skipped[skipped_before:]))
     log.info("reingest done", extra=summary.to_dict())
     return summary
