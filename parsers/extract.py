@@ -16,6 +16,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
+from parsers import generic_fields
 from parsers.article import (
     PARSER_VERSION,
     Article,
@@ -115,7 +116,7 @@ def parse_page(data: bytes, url: str, *, source: str | None = None, content_type
         raise NotAnArticle(f"not an article: body too short ({body_chars} characters)", label)
 
     published_raw, published = _published(page)
-    supertitle = clean_supertitle(_field_text(page, "supertitle"))
+    supertitle = clean_supertitle(_field_text(page, "supertitle") if page.profile else generic_fields.kicker(page.doc))
     canonical = _canonical(url, source)
     article = Article(
         id=article_id(canonical), source=source, url=url, canonical_url=canonical,
@@ -126,6 +127,7 @@ def parse_page(data: bytes, url: str, *, source: str | None = None, content_type
         parser=ParserInfo(profile=page.profile.name if page.profile else GENERIC, version=PARSER_VERSION),
         fetched_at=fetched_at, warnings=decode_warnings,
     )
+    generic_fields.polish(article)
     article.normalized = _normalized(article)
     article.content_hash = content_hash(article.normalized.title, article.normalized.text)
     return article
@@ -151,7 +153,7 @@ def _refuse_listing(page: _Page, region: HtmlElement, label: str) -> None:
     marked = (page.meta.get("og:type") == "article" or bool(page.meta.jsonld)
               or page.meta.get(*_PUBLISHED_KEYS) is not None)
     chars = len(squash(region.text_content()))
-    if not marked and chars < MIN_UNMARKED_CHARS:
+    if not marked and chars < MIN_UNMARKED_CHARS and not generic_fields.dated_story(page.doc, chars):
         raise NotAnArticle(f"not an article: no article metadata and only {chars} characters of text", label)
 
 
@@ -178,7 +180,7 @@ def _title(page: _Page) -> str:
         return og
     if len([h for h in heads if h]) == 1:
         return next(h for h in heads if h)
-    return re.split(r"\s+[-|–]\s+", page.meta.title_tag)[0] if page.meta.title_tag else ""
+    return generic_fields.title_without_site(page.meta.title_tag, page.meta.get("og:site_name"))
 
 
 def _lead(page: _Page) -> str | None:
@@ -187,7 +189,7 @@ def _lead(page: _Page) -> str | None:
         return lead
     if page.profile is not None and page.profile.name != "jsonld":
         return None  # agency CMSs mark their lead; a meta description there is an SEO snippet
-    return page.meta.get("og:description", "description") or None
+    return generic_fields.lead_text(page.doc, page.meta, cross_check=page.profile is None)
 
 
 def _body_region(page: _Page) -> tuple[HtmlElement | None, bool]:
@@ -213,7 +215,7 @@ def _body(page: _Page, region: HtmlElement) -> tuple[list[Block], list[Image]]:
         blocks[-1] = Block(blocks[-1].type, last) if last else blocks[-1]
         if not last:
             blocks.pop()
-    return merge_split_attribution(blocks), parts.images
+    return merge_split_attribution(generic_fields.drop_trailing_junk(blocks)), parts.images
 
 
 def _dates():
@@ -270,7 +272,7 @@ def _published(page: _Page) -> tuple[str | None, str | None]:
         return raw, _iso(visible)
     if machine:
         return raw or page.meta.get(*_PUBLISHED_KEYS), _iso(machine[0])
-    return raw, None
+    return (raw, None) if raw is not None else generic_fields.visible_published(page.doc)
 
 
 def _updated(page: _Page) -> str | None:
