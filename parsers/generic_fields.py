@@ -77,7 +77,7 @@ def kicker(doc: HtmlElement) -> str | None:
     for el in before[:3]:
         if el.tag in ("div", "span", "p", "h2", "h3", "h4", "h5", "h6") and len(el) == 0:
             text = squash(el.text_content())
-            if 0 < len(text) <= _MAX_KICKER and not el.iterancestors("a", "nav", "ul"):
+            if 0 < len(text) <= _MAX_KICKER and next(el.iterancestors("a", "nav", "ul"), None) is None:
                 return _strip_kicker(text)
             return None
         if el.tag in ("a", "img", "ul", "nav"):
