@@ -127,7 +127,7 @@ def parse_page(data: bytes, url: str, *, source: str | None = None, content_type
         parser=ParserInfo(profile=page.profile.name if page.profile else GENERIC, version=PARSER_VERSION),
         fetched_at=fetched_at, warnings=decode_warnings,
     )
-    generic_fields.polish(article)
+    generic_fields.polish(article, page.meta.get("og:site_name"))
     article.normalized = _normalized(article)
     article.content_hash = content_hash(article.normalized.title, article.normalized.text)
     return article

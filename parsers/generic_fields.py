@@ -24,9 +24,11 @@ _MAX_DATE_TEXT = 80
 _NEAR = 8  # elements before/after the <h1> (in document order) that still count as "near it"
 _MIN_LEAD, _MAX_LEAD = 30, 800
 
-# «خبرگزاری فارس -», «ایسنا -», «نمونه –»: the agency's name printed before the lead.
-_AGENCY_PREFIX = re.compile(r"^\s*((?:خبرگزاری|خبرگزاري|پایگاه خبری)?\s*[^\s\-–—|.،:]{2,25}"
-                            r"(?:\s[^\s\-–—|.،:]{2,25}){0,2})\s*[-–—]\s+")
+# «خبرگزاری فارس -», «ایسنا -», «نمونه نیوز –»: the agency's name printed before the lead.
+_AGENCY_PREFIX = re.compile(r"^\s*([^\s\-–—|.،:]{2,25}(?:\s[^\s\-–—|.،:]{2,25}){0,3})\s*[-–—]\s+")
+# Only a name that is an outlet's counts: «تهران -» is a dateline, not an agency.
+_OUTLET_WORD = re.compile(r"^(?:خبرگزاری|باشگاه خبرنگاران|پایگاه خبری|پایگاه اطلاع\S*\s*رسانی|روزنامه|سایت)\s")
+_YEH_KAF = str.maketrans({"\u064a": "\u06cc", "\u0643": "\u06a9"})
 # Entities escaped twice by the CMS show as literal text; only these few are safe to decode again.
 _DOUBLE_ESCAPED = {"&zwnj;": "\u200c", "&#8204;": "\u200c", "&#x200c;": "\u200c", "&nbsp;": " ",
                    "&quot;": '"', "&laquo;": "«", "&raquo;": "»"}
@@ -64,16 +66,17 @@ def _elements_around(heading: HtmlElement) -> tuple[list[HtmlElement], list[Html
 
 
 def kicker(doc: HtmlElement) -> str | None:
-    """The supertitle: an element hinted rutitr/kicker/…, else the short text line just above the <h1>."""
-    for el in doc.iter():
-        if isinstance(el.tag, str) and el.tag not in ("html", "body") and _KICKER_HINT.search(_hint(el)):
-            text = squash(el.text_content())
-            if 0 < len(text) <= _MAX_KICKER:
-                return _strip_kicker(text)
+    """The supertitle: an element near the <h1> hinted rutitr/kicker/…, else the short text line
+    just above it. Only near the <h1>: a sidebar's teasers carry rutitr boxes of their own."""
     heading = main_heading(doc)
     if heading is None:
         return None
-    before, _ = _elements_around(heading)
+    before, after = _elements_around(heading)
+    for el in before + after[:3]:
+        if _KICKER_HINT.search(_hint(el)):
+            text = squash(el.text_content())
+            if 0 < len(text) <= _MAX_KICKER:
+                return _strip_kicker(text)
     for el in before[:3]:
         if el.tag in ("div", "span", "p", "h2", "h3", "h4", "h5", "h6") and len(el) == 0:
             text = squash(el.text_content())
@@ -132,12 +135,20 @@ def lead_text(doc: HtmlElement, meta: PageMeta, *, cross_check: bool = True) -> 
     return None
 
 
-def split_agency_prefix(lead: str) -> tuple[str, str | None]:
-    """«خبرگزاری نمونه - قیمت نان …» -> («قیمت نان …», «خبرگزاری نمونه»)."""
+def split_agency_prefix(lead: str, site_name: str | None = None) -> tuple[str, str | None]:
+    """«خبرگزاری نمونه - قیمت نان …» -> («قیمت نان …», «خبرگزاری نمونه»). The prefix must name an
+    outlet: an outlet word, a well-known agency (parsers.attribution) or the page's og:site_name."""
+    from parsers.attribution import KNOWN_AGENCIES
+
     match = _AGENCY_PREFIX.match(lead)
     if match is None or len(lead) - match.end() < _MIN_LEAD // 2:
         return lead, None
-    return lead[match.end():].strip(), squash(match.group(1))
+    name = squash(match.group(1))
+    letters = name.translate(_YEH_KAF)
+    known = {n.translate(_YEH_KAF) for n in KNOWN_AGENCIES} | {(site_name or "").translate(_YEH_KAF)}
+    if not (_OUTLET_WORD.match(letters + " ") or letters in known):
+        return lead, None
+    return lead[match.end():].strip(), name
 
 
 def drop_trailing_junk(blocks: list[Block]) -> list[Block]:
@@ -160,7 +171,7 @@ def title_without_site(title_tag: str, site_name: str | None) -> str:
     return max(parts, key=len)
 
 
-def polish(article: Article) -> None:
+def polish(article: Article, site_name: str | None = None) -> None:
     """Last touches on a parsed article: twice-escaped entities decoded in title/lead/body, and an
     agency-name prefix moved out of the lead into attribution.agency (when that is empty)."""
     article.title = decode_double_escaped(article.title) or article.title
@@ -168,7 +179,7 @@ def polish(article: Article) -> None:
     article.body = [Block(b.type, decode_double_escaped(b.text) or b.text) for b in article.body]
     article.text = "\n\n".join(b.text for b in article.body)
     if article.lead:
-        lead, agency = split_agency_prefix(article.lead)
+        lead, agency = split_agency_prefix(article.lead, site_name)
         article.lead = lead
         if agency and not article.attribution.agency:
             article.attribution.agency = agency

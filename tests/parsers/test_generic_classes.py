@@ -95,6 +95,33 @@ def test_agency_prefix_does_not_override_the_body_attribution():
     assert article.attribution.agency == "خبرگزاری فارس"
 
 
+@pytest.mark.parametrize("lead,head,expected,agency", [
+    ("تهران - شورای شهر با افزایش نرخ بلیت مترو موافقت کرد.", "",  # a dateline, not an agency
+     "تهران - شورای شهر با افزایش نرخ بلیت مترو موافقت کرد.", "پایگاه خبری نمونه"),
+    ("نمونه نیوز – شورای شهر با افزایش نرخ بلیت مترو موافقت کرد.",
+     '<meta property="og:site_name" content="نمونه نیوز">',
+     "شورای شهر با افزایش نرخ بلیت مترو موافقت کرد.", "پایگاه خبری نمونه"),  # the body's attribution stays
+    ("ايسنا - شورای شهر با افزایش نرخ بلیت مترو موافقت کرد.", "",
+     "شورای شهر با افزایش نرخ بلیت مترو موافقت کرد.", "پایگاه خبری نمونه"),
+])
+def test_lead_prefix_is_removed_only_when_it_names_an_outlet(lead, head, expected, agency):
+    article = parse(page(lead=f'<div class="lead">{lead}</div>', head=head), URL)
+    assert (article.lead, article.attribution.agency) == (expected, agency)
+
+
+def test_lead_prefix_sets_the_agency_when_the_body_names_none():
+    paragraphs = [p.replace("به گزارش پایگاه خبری نمونه، ", "") for p in PARAGRAPHS]
+    lead = '<div class="lead">ایسنا - شورای شهر با افزایش نرخ بلیت مترو موافقت کرد.</div>'
+    article = parse(page(lead=lead, paragraphs=[*paragraphs, PARAGRAPHS[1]]), URL)
+    assert (article.lead, article.attribution.agency) == ("شورای شهر با افزایش نرخ بلیت مترو موافقت کرد.", "ایسنا")
+
+
+def test_sidebar_rutitr_is_not_the_kicker():
+    sidebar = '<div class="side"><div class="rutitr">در حاشیه</div><a href="/fa/news/1/y">خبر دیگر</a></div>'
+    html = page(kicker="").replace(b'<div class="foot">', sidebar.encode() * 40 + b'<div class="foot">')
+    assert parse(html, URL).supertitle is None
+
+
 def test_meta_description_is_the_lead_only_when_the_page_prints_it():
     text = "شورای شهر با افزایش نرخ بلیت مترو از ماه آینده موافقت کرد."
     head = f'<meta name="description" content="{text}">'
