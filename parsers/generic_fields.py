@@ -57,12 +57,11 @@ def main_heading(doc: HtmlElement) -> HtmlElement | None:
 
 def _elements_around(heading: HtmlElement) -> tuple[list[HtmlElement], list[HtmlElement]]:
     """Elements before (nearest first) and after the heading in document order, within _NEAR."""
-    order = [el for el in heading.getroottree().getroot().iter() if isinstance(el.tag, str)]
-    at = order.index(heading)
-    inside = set(heading.iter())
-    after = [el for el in order[at + 1:] if el not in inside][:_NEAR * 3]
-    before = [el for el in reversed(order[:at]) if heading not in el.iter()][:_NEAR * 3]
-    return before, after
+    # XPath's preceding/following axes leave out the heading's ancestors and descendants; lxml
+    # returns both in document order, so the preceding list is reversed to put the nearest first.
+    before = heading.xpath(f"preceding::*[position() <= {_NEAR * 3}]")
+    after = heading.xpath(f"following::*[position() <= {_NEAR * 3}]")
+    return list(reversed(before)), list(after)
 
 
 def kicker(doc: HtmlElement) -> str | None:
