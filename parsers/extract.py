@@ -16,15 +16,14 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
+from parsers import generic_fields
 from parsers.article import PARSER_VERSION, Article, Attribution, Block, Image, Normalized, ParserInfo
 from parsers.article import article_id, content_hash
-from parsers.clean import cut_at_end_marker, is_end_marker, is_reporter_code, is_trailing_junk, region_soup
-from parsers.clean import strip_end_marker_suffix
+from parsers.clean import cut_at_end_marker, is_end_marker, is_reporter_code, region_soup, strip_end_marker_suffix
 from parsers.encoding import decode_html_checked
 from parsers.entities import decode_leftover_entities
 from parsers.errors import DecodeError, NotAnArticle
 from parsers.generic import PageMeta, find_main_content, ld_names, link_density, page_metadata, split_keywords, squash
-from parsers.lead import split_agency_prefix
 from parsers.limits import check_markup
 from parsers.profiles import PageIndex, Profile, detect_profile
 from parsers.structure import body_parts, clean_supertitle, dedupe, merge_split_attribution, news_id_from_text
@@ -96,13 +95,12 @@ def parse_page(data: bytes, url: str, *, source: str | None = None, content_type
     # The headline / lead printed again inside the body container is not body text.
     while blocks and blocks[0].text in (title, lead):
         blocks = blocks[1:]
-    lead_agency, lead = split_agency_prefix(lead)
     body_chars = sum(len(b.text) for b in blocks)
     if body_chars < MIN_BODY_CHARS and not (lead and body_chars):
         raise NotAnArticle(f"not an article: body too short ({body_chars} characters)", label)
 
     published_raw, published = _published(page)
-    supertitle = clean_supertitle(_field_text(page, "supertitle"))
+    supertitle = clean_supertitle(_field_text(page, "supertitle") if page.profile else generic_fields.kicker(page.doc))
     canonical = _canonical(url, source)
     article = Article(
         id=article_id(canonical), source=source, url=url, canonical_url=canonical,
@@ -113,8 +111,7 @@ def parse_page(data: bytes, url: str, *, source: str | None = None, content_type
         parser=ParserInfo(profile=page.profile.name if page.profile else GENERIC, version=PARSER_VERSION),
         fetched_at=fetched_at, warnings=decode_warnings,
     )
-    if lead_agency and article.attribution.agency is None:
-        article.attribution.agency = lead_agency
+    generic_fields.polish(article, page.meta.get("og:site_name"))
     article.normalized = _normalized(article)
     article.content_hash = content_hash(article.normalized.title, article.normalized.text)
     return article
@@ -140,7 +137,7 @@ def _refuse_listing(page: _Page, region: HtmlElement, label: str) -> None:
     marked = (page.meta.get("og:type") == "article" or bool(page.meta.jsonld)
               or page.meta.get(*_PUBLISHED_KEYS) is not None)
     chars = len(squash(region.text_content()))
-    if not marked and chars < MIN_UNMARKED_CHARS:
+    if not marked and chars < MIN_UNMARKED_CHARS and not generic_fields.dated_story(page.doc, chars):
         raise NotAnArticle(f"not an article: no article metadata and only {chars} characters of text", label)
 
 
@@ -167,16 +164,20 @@ def _title(page: _Page) -> str:
         return og
     if len([h for h in heads if h]) == 1:
         return next(h for h in heads if h)
-    return re.split(r"\s+[-|–]\s+", page.meta.title_tag)[0] if page.meta.title_tag else ""
+    return generic_fields.title_without_site(page.meta.title_tag, page.meta.get("og:site_name"))
 
 
 def _lead(page: _Page) -> str | None:
     lead = _field_text(page, "lead")
     if lead:
-        return decode_leftover_entities(lead)
+        return lead
     if page.profile is not None and page.profile.name != "jsonld":
         return None  # agency CMSs mark their lead; a meta description there is an SEO snippet
-    return decode_leftover_entities(page.meta.get("og:description", "description") or "") or None
+    # a page that marks itself an article (og:type, JSON-LD) vouches for its description; a bare
+    # page's description is often SEO text, kept only where the page prints it too
+    vouched = page.meta.get("og:type") == "article" or bool(page.meta.jsonld)
+    lead = generic_fields.lead_text(page.doc, page.meta, cross_check=page.profile is None and not vouched)
+    return decode_leftover_entities(lead) if lead else None
 
 
 def _body_region(page: _Page) -> tuple[HtmlElement | None, bool]:
@@ -191,19 +192,18 @@ def _body(page: _Page, region: HtmlElement) -> tuple[list[Block], list[Image]]:
     drop = page.profile.selectors("drop", page.host) if page.profile else ()
     ignore = page.profile.patterns("ignore_texts", page.host) if page.profile else []
     parts = body_parts(region_soup(region, drop, page.index), page.url)
-    blocks = [Block(b.type, decode_leftover_entities(b.text)) if "&" in b.text else b for b in parts.blocks]
-    blocks = [b for b in blocks
+    blocks = [b for b in parts.blocks
               if not is_reporter_code(b.text) and not any(p.search(b.text) for p in ignore)]
     kept, _ = cut_at_end_marker([b.text for b in blocks])
     blocks = blocks[:len(kept)]
-    while blocks and (is_end_marker(blocks[-1].text) or is_trailing_junk(blocks[-1].text) or not blocks[-1].text):
+    while blocks and (is_end_marker(blocks[-1].text) or not blocks[-1].text):
         blocks.pop()
     if blocks:
         last = strip_end_marker_suffix(blocks[-1].text)
         blocks[-1] = Block(blocks[-1].type, last) if last else blocks[-1]
         if not last:
             blocks.pop()
-    return merge_split_attribution(blocks), parts.images
+    return merge_split_attribution(generic_fields.drop_trailing_junk(blocks)), parts.images
 
 
 def _dates():
@@ -260,7 +260,7 @@ def _published(page: _Page) -> tuple[str | None, str | None]:
         return raw, _iso(visible)
     if machine:
         return raw or page.meta.get(*_PUBLISHED_KEYS), _iso(machine[0])
-    return raw, None
+    return (raw, None) if raw is not None else generic_fields.visible_published(page.doc)
 
 
 def _updated(page: _Page) -> str | None:
