@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from worker.cli.options import ensure_writable_archive
+from worker.cli.options import chosen_sources, ensure_writable_archive
 
 
 @click.command()
@@ -34,11 +34,7 @@ def recheck(ctx: click.Context, source_ids: tuple[str, ...], every: bool, source
     configure_logging(dataclasses.replace(settings, log_level="WARNING"))
     pipeline = Pipeline(settings)
     try:
-        sources = pipeline.sources
-        ids = list(source_ids) or [sid for sid, s in sources.items() if s.enabled]
-        unknown = [sid for sid in ids if sid not in sources]
-        if unknown:
-            raise click.ClickException(f"unknown source(s): {', '.join(unknown)} (see `bayegan sources list`)")
+        ids = chosen_sources(pipeline.sources, source_ids)
         rows = [run_source(pipeline, sid, every=every).to_dict() for sid in ids]
     except (SourceError, StorageError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc

@@ -7,9 +7,9 @@ existing one through `existing_archive_settings`, which says which directory it 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -76,3 +76,14 @@ def ensure_writable_archive(settings: Settings) -> None:
     if read_only_fs or (probe.exists() and not os.access(probe, os.W_OK)):
         raise click.ClickException(f"the archive {root.resolve()} is read-only: this command needs to write "
                                    "(the reading commands search, show, export and stats work on it)")
+
+
+def chosen_sources(sources: Mapping[str, Any], source_ids: tuple[str, ...]) -> list[str]:
+    """The `--source` ids a pass runs over (every enabled source when none is given); an unknown
+    id is a one-line error, never a silent skip."""
+    ids = list(source_ids) or [sid for sid, s in sources.items() if s.enabled]
+    unknown = [sid for sid in ids if sid not in sources]
+    if unknown:
+        raise click.ClickException(f"unknown source(s): {', '.join(unknown)} (see `bayegan sources list`)")
+    return ids
+

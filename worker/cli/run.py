@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from worker.cli.options import ensure_writable_archive
+from worker.cli.options import chosen_sources, ensure_writable_archive
 from worker.config import Settings
 from worker.pipeline.outcomes import SUMMARY_STATUSES
 
@@ -50,10 +50,7 @@ def _ingest(settings: Settings, source_ids: tuple[str, ...], *, show_progress: b
     pipeline = Pipeline(settings)
     try:
         sources = pipeline.sources
-        ids = list(source_ids) or [sid for sid, s in sources.items() if s.enabled]
-        unknown = [sid for sid in ids if sid not in sources]
-        if unknown:
-            raise click.ClickException(f"unknown source(s): {', '.join(unknown)} (see `bayegan sources list`)")
+        ids = chosen_sources(sources, source_ids)
         err = Console(stderr=True)
         progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), console=err, disable=not show_progress, transient=False)
