@@ -78,19 +78,21 @@ class _ArchiveHolder:
             self._arc.close()
 
 
-def create_app(cfg: WebConfig) -> Starlette:
-    env, holder = _env(), _ArchiveHolder(cfg)
+class _Views:
+    """The request handlers: each renders one template (or JSON under /api) over the archive."""
 
-    def page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-        html = env.get_template(name).render(request=request, archive_dir=str(cfg.archive_dir), **ctx)
+    def __init__(self, cfg: WebConfig) -> None:
+        self.cfg, self.env, self.holder = cfg, _env(), _ArchiveHolder(cfg)
+
+    def page(self, request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+        html = self.env.get_template(name).render(request=request, archive_dir=str(self.cfg.archive_dir), **ctx)
         return HTMLResponse(html, status_code=status, headers=_HEADERS)
 
+    @staticmethod
     def api(value: Any, status: int = 200) -> JSONResponse:
         return JSONResponse(value, status_code=status, headers=_HEADERS)
 
-    def wants_json(request: Request) -> bool:
-        return request.url.path.startswith("/api/")
-
+    @staticmethod
     def _search_args(request: Request) -> dict[str, Any]:
         p = request.query_params
         try:
@@ -103,87 +105,98 @@ def create_app(cfg: WebConfig) -> Starlette:
             pg = 1
         return {"source": p.get("source") or None, "since": since, "until": until, "page": pg}
 
-    def search_page(request: Request) -> Response:
+    def search_page(self, request: Request) -> Response:
         text = (request.query_params.get("q") or "").strip()
-        arc = holder.get()
+        arc = self.holder.get()
         ctx: dict[str, Any] = {"q": text, "params": request.query_params, "sources": data.sources_list(arc),
                                "result": None, "error": None}
         if text:
             try:
-                ctx["result"] = data.search(arc, text, **_search_args(request))
+                ctx["result"] = data.search(arc, text, **self._search_args(request))
             except SearchQueryError as exc:
                 ctx["error"] = str(exc)
-        return page(request, "search.html", **ctx)
+        return self.page(request, "search.html", **ctx)
 
-    def api_search(request: Request) -> Response:
+    def api_search(self, request: Request) -> Response:
         text = (request.query_params.get("q") or "").strip()
         if not text:
-            return api({"error": "q is required"}, 400)
+            return self.api({"error": "q is required"}, 400)
         try:
-            res = data.search(holder.get(), text, **_search_args(request))
+            res = data.search(self.holder.get(), text, **self._search_args(request))
         except SearchQueryError as exc:
-            return api({"error": str(exc)}, 400)
+            return self.api({"error": str(exc)}, 400)
         results = [{"id": h["id"], "title": h["title"], "url": h["url"], "source": h["source"],
                     "published": h["published"],
                     "snippet": (h.get("snippet") or "").replace("\x02", "**").replace("\x03", "**") or None}
                    for h in res["results"]]
-        return api({"total": res["total"], "page": res["page"], "results": results})
+        return self.api({"total": res["total"], "page": res["page"], "results": results})
 
-    def article_page(request: Request) -> Response:
-        info = data.article(holder.get(), request.path_params["id"])
+    def article_page(self, request: Request) -> Response:
+        info = data.article(self.holder.get(), request.path_params["id"])
         view = "normalized" if request.query_params.get("view") == "normalized" else "published"
-        return page(request, "article.html", info=info, a=info["article"], view=view)
+        return self.page(request, "article.html", info=info, a=info["article"], view=view)
 
-    def versions_page(request: Request) -> Response:
-        return page(request, "versions.html", **data.versions(holder.get(), request.path_params["id"]))
+    def versions_page(self, request: Request) -> Response:
+        return self.page(request, "versions.html", **data.versions(self.holder.get(), request.path_params["id"]))
 
-    def sources_page(request: Request) -> Response:
-        return page(request, "sources.html", rows=data.sources(holder.get()))
+    def sources_page(self, request: Request) -> Response:
+        return self.page(request, "sources.html", rows=data.sources(self.holder.get()))
 
-    def changes_page(request: Request) -> Response:
-        return page(request, "changes.html", rows=data.changes(holder.get()))
+    def changes_page(self, request: Request) -> Response:
+        return self.page(request, "changes.html", rows=data.changes(self.holder.get()))
 
-    def raw(request: Request) -> Response:
-        body = data.raw_capture(holder.get(), request.path_params["id"])
+    def raw(self, request: Request) -> Response:
+        body = data.raw_capture(self.holder.get(), request.path_params["id"])
         # sandbox: the archived page runs as an opaque origin with scripts, forms and plugins off
         return Response(body, media_type="text/html", headers={
             "Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer"})
 
-    def fail(request: Request, status: int, message: str) -> Response:
-        if wants_json(request):
-            return api({"error": message}, status)
-        return page(request, "error.html", status=status, status_code=status, message=message)
+    def api_article(self, request: Request) -> Response:
+        return self.api(data.article_json(self.holder.get(), request.path_params["id"]))
 
-    async def not_found(request: Request, exc: Exception) -> Response:
+    def api_sources(self, request: Request) -> Response:
+        return self.api(data.sources(self.holder.get()))
+
+    def api_changes(self, request: Request) -> Response:
+        return self.api(data.changes(self.holder.get()))
+
+    def fail(self, request: Request, status: int, message: str) -> Response:
+        if request.url.path.startswith("/api/"):
+            return self.api({"error": message}, status)
+        return self.page(request, "error.html", status=status, status_code=status, message=message)
+
+    async def not_found(self, request: Request, exc: Exception) -> Response:
         if isinstance(exc, HTTPException):
-            return fail(request, exc.status_code, "صفحه پیدا نشد" if exc.status_code == 404 else str(exc.detail))
-        return fail(request, 404, str(exc))
+            return self.fail(request, exc.status_code, "صفحه پیدا نشد" if exc.status_code == 404 else str(exc.detail))
+        return self.fail(request, 404, str(exc))
 
-    async def missing(request: Request, exc: Exception) -> Response:
-        if wants_json(request):
-            return api({"error": f"no archive at {exc}"}, 503)
-        return page(request, "missing.html", status=503, where=str(exc))
+    async def missing(self, request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith("/api/"):
+            return self.api({"error": f"no archive at {exc}"}, 503)
+        return self.page(request, "missing.html", status=503, where=str(exc))
 
-    async def crash(request: Request, exc: Exception) -> Response:
+    async def crash(self, request: Request, exc: Exception) -> Response:
         log.error("web: %s %s failed: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
-        return fail(request, 500, "خطایی پیش آمد؛ جزئیات در گزارش سرور ثبت شد.")
+        return self.fail(request, 500, "خطایی پیش آمد؛ جزئیات در گزارش سرور ثبت شد.")
 
+
+def create_app(cfg: WebConfig) -> Starlette:
+    v = _Views(cfg)
     routes = [
-        Route("/", search_page), Route("/search", search_page),
-        Route("/articles/{id}", article_page), Route("/articles/{id}/versions", versions_page),
-        Route("/sources", sources_page), Route("/changes", changes_page), Route("/raw/{id}", raw),
-        Route("/api/search", api_search),
-        Route("/api/articles/{id}", lambda r: api(data.article_json(holder.get(), r.path_params["id"]))),
-        Route("/api/sources", lambda r: api(data.sources(holder.get()))),
-        Route("/api/changes", lambda r: api(data.changes(holder.get()))),
+        Route("/", v.search_page), Route("/search", v.search_page),
+        Route("/articles/{id}", v.article_page), Route("/articles/{id}/versions", v.versions_page),
+        Route("/sources", v.sources_page), Route("/changes", v.changes_page), Route("/raw/{id}", v.raw),
+        Route("/api/search", v.api_search), Route("/api/articles/{id}", v.api_article),
+        Route("/api/sources", v.api_sources), Route("/api/changes", v.api_changes),
         Mount("/static", StaticFiles(packages=[("worker.web", "static")]), name="static"),
     ]
-    handlers: dict[Any, Any] = {HTTPException: not_found, data.NotFoundError: not_found,
-                                MissingArchive: missing, Exception: crash}
+    handlers: dict[Any, Any] = {HTTPException: v.not_found, data.NotFoundError: v.not_found,
+                                MissingArchive: v.missing, Exception: v.crash}
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
-        holder.close()
+        v.holder.close()
 
     return Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
