@@ -76,18 +76,6 @@ def is_reporter_code(text: str) -> bool:
     return bool(_REPORTER_CODE.match(text))
 
 
-# Lines that end a body without being part of it: a stray number (a view count or item index left
-# behind by the template), a half-stripped HTML comment ("-->"), a short link or a share prompt.
-_TRAILING_JUNK = re.compile(
-    r"^\s*(?:[\d۰-۹٠-٩,،.]{1,12}|-->|<!--|--|(?:لینک|نشانی|آدرس)\s*(?:کوتاه|خبر)?\s*[:：]?\s*(?:https?://\S+)?|"
-    r"https?://\S{1,40}|(?:اشتراک\s*گذاری|اشتراک‌گذاری|به\s*اشتراک\s*بگذارید)\s*[:：]?)\s*$")
-
-
-def is_trailing_junk(text: str) -> bool:
-    """True for a line that may end a body but is never article text (see _TRAILING_JUNK)."""
-    return bool(_TRAILING_JUNK.match(text))
-
-
 def strip_end_marker_suffix(text: str) -> str:
     """Remove an end marker glued to the end of the last paragraph."""
     text = _END_MARKER_SUFFIX.sub("", text)

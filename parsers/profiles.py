@@ -5,13 +5,22 @@ identifies its family on a page: `<meta name=generator>`, meta property prefixes
 fingerprints, JSON-LD types and, weakest, known hosts. So an unknown site on a known CMS is
 recognised without configuration; `[[override]]` tables adjust a family for one site only.
 Selectors are compiled once per process to lxml XPath (cssselect) and run on the lxml tree.
+
+A family's older page designs are `[[layout]]` tables (Fundus-style dated parser versions): each has
+a *fingerprint* (selectors that must all be on the page, optionally a URL regex and a valid
+from/until date range) and its own field selectors, tried before the family's. Every layout and
+every family is a candidate that applies only where its fingerprint matches; the known host is a
+hint that adds weight, never a verdict (a host-only match must at least find the family's body).
+The chosen layout is recorded as "family@layout" in Article.parser.profile.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +35,7 @@ LIST_FIELDS = ("supertitle", "title", "lead", "body", "date", "category", "tags"
 REGEX_FIELDS = ("ignore_texts", "news_id_url")  # regular expressions, not CSS
 # Weights of the detection evidence; a family needs MIN_SCORE to be chosen.
 W_GENERATOR, W_META_PREFIX, W_JSONLD, W_MARKER, W_HOST, MAX_MARKERS = 6, 6, 3, 1, 2, 4
+W_FINGERPRINT = 3  # a declared fingerprint found whole on the page
 MIN_SCORE = 2
 
 
@@ -86,6 +96,18 @@ class Override:
 
 
 @dataclass(frozen=True, slots=True)
+class Layout:
+    """One dated page design of a family (a `[[layout]]` table)."""
+    name: str
+    fields: dict[str, tuple[str, ...]]
+    require: tuple[str, ...] = ()           # selectors that must all match
+    markers: tuple[str, ...] | None = None  # detection markers; None: the family's
+    url: re.Pattern[str] | None = None      # searched in the URL when the page has one
+    valid_from: date | None = None          # the page's own date must fall in the range
+    valid_until: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     name: str
     label: str
@@ -99,6 +121,22 @@ class Profile:
     category_join: str | None = None
     tags_from_meta: bool = False
     overrides: tuple[Override, ...] = field(default_factory=tuple)
+    require: tuple[str, ...] = ()           # the fingerprint ([detect] require or the layout's)
+    layouts: tuple[Layout, ...] = ()
+    layout: Layout | None = None            # set on the candidate built for one layout
+
+    @property
+    def parser_name(self) -> str:
+        """What Article.parser.profile records: "fars", or "fars@2014" for a layout."""
+        return f"{self.name}@{self.layout.name}" if self.layout else self.name
+
+    def with_layout(self, layout: Layout) -> Profile:
+        """This family with `layout`'s selectors first, then the family's own."""
+        fields = {k: layout.fields.get(k, ()) + tuple(s for s in self.fields.get(k, ())
+                                                      if s not in layout.fields.get(k, ()))
+                  for k in {*self.fields, *layout.fields}}
+        return dataclasses.replace(self, fields=fields, require=layout.require, layouts=(), layout=layout,
+                                   markers=self.markers if layout.markers is None else layout.markers)
 
     def selectors(self, name: str, host: str | None = None) -> tuple[str, ...]:
         """Selectors for one field; a matching site override's come first."""
@@ -115,6 +153,15 @@ class Profile:
             if found:
                 return found[0]
         return None
+
+    def first_with(self, root: HtmlElement, name: str, host: str | None = None,
+                   index: PageIndex | None = None) -> tuple[HtmlElement | None, str]:
+        """(first match, the selector that found it); (None, "") when none matches."""
+        for css in self.selectors(name, host):
+            found = select_all(root, css, index)
+            if found:
+                return found[0], css
+        return None, ""
 
     def all(self, root: HtmlElement, name: str, host: str | None = None,
             index: PageIndex | None = None) -> list[HtmlElement]:
@@ -169,6 +216,33 @@ def _fields(table: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _date(value: Any, where: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ProfileError(f"{where}: expected a date (YYYY-MM-DD), got {value!r}") from exc
+
+
+def _layout(raw: dict[str, Any], where: str) -> Layout:
+    if "name" not in raw:
+        raise ProfileError(f"{where}: a [[layout]] needs a name")
+    where = f"{where}.layout.{raw['name']}"
+    require = _strings(raw.get("require", []), f"{where}.require")
+    markers = raw.get("markers")
+    for css in require + (_strings(markers, f"{where}.markers") if markers is not None else ()):
+        compile_selector(css)
+    try:
+        url = re.compile(raw["url"]) if raw.get("url") else None
+    except re.error as exc:
+        raise ProfileError(f"{where}.url: {exc}") from exc
+    return Layout(name=str(raw["name"]), fields=_fields(raw.get("fields", {}), where), require=require,
+                  markers=None if markers is None else _strings(markers, f"{where}.markers"), url=url,
+                  valid_from=_date(raw.get("valid_from"), f"{where}.valid_from"),
+                  valid_until=_date(raw.get("valid_until"), f"{where}.valid_until"))
+
+
 def load_profile(path: Path) -> Profile:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -195,6 +269,8 @@ def load_profile(path: Path) -> Profile:
                 Override(hosts=_strings(o.get("hosts", []), f"{where}.override.hosts"),
                          fields=_fields(o.get("fields", {}), f"{where}.override"))
                 for o in data.get("override", [])),
+            require=_strings(detect.get("require", []), f"{where}.detect.require"),
+            layouts=tuple(_layout(raw, where) for raw in data.get("layout", [])),
         )
     except KeyError as exc:
         raise ProfileError(f"{where}: missing key {exc}") from exc
@@ -241,21 +317,72 @@ def score(profile: Profile, doc: HtmlElement, signals: PageSignals, index: PageI
     return total
 
 
-def detect_profile(doc: HtmlElement, signals: PageSignals, hint: str | None = None,
-                   index: PageIndex | None = None) -> Profile | None:
-    """The best-scoring family for this page, or None (generic). `hint` (the source's configured
-    family) only breaks ties and rescues pages whose evidence is thin."""
-    profiles = load_profiles()
-    best: tuple[int, Profile] | None = None
-    for profile in profiles.values():
-        s = score(profile, doc, signals, index)
-        if hint == profile.name:
-            s += 1
-        if best is None or s > best[0]:
-            best = (s, profile)
-    if best is None or best[0] < MIN_SCORE:
+@lru_cache(maxsize=1)
+def candidates() -> tuple[Profile, ...]:
+    """Every family and every family's layout, layouts first (a matching layout wins a tie)."""
+    out: list[Profile] = []
+    for profile in load_profiles().values():
+        out.extend(profile.with_layout(layout) for layout in profile.layouts)
+        out.append(profile)
+    return tuple(out)
+
+
+@dataclass(slots=True)
+class Considered:
+    """One candidate as detection saw it (what `bayegan parse --explain` prints)."""
+    name: str
+    score: int
+    verdict: str  # "chosen", "below threshold", or why the fingerprint failed
+
+
+DateReader = Callable[[Profile], date | None]
+
+
+def _fingerprint_miss(candidate: Profile, doc: HtmlElement, index: PageIndex | None, url: str,
+                      page_date: DateReader | None) -> str | None:
+    """Why `candidate` does not apply to this page, or None when its fingerprint matches."""
+    for css in candidate.require:
+        if not select_all(doc, css, index):
+            return f"fingerprint: no {css}"
+    layout = candidate.layout
+    if layout is None:
         return None
-    return best[1]
+    if layout.url is not None and url and not layout.url.search(url):
+        return f"fingerprint: URL does not match {layout.url.pattern}"
+    if (layout.valid_from or layout.valid_until) and page_date is not None:
+        day = page_date(candidate)
+        if day is not None and ((layout.valid_from and day < layout.valid_from)
+                                or (layout.valid_until and day > layout.valid_until)):
+            return f"fingerprint: page date {day} outside {layout.valid_from or ''}..{layout.valid_until or ''}"
+    return None
+
+
+def detect_profile(doc: HtmlElement, signals: PageSignals, hint: str | None = None,
+                   index: PageIndex | None = None, *, url: str = "", page_date: DateReader | None = None,
+                   trace: list[Considered] | None = None) -> Profile | None:
+    """The best-scoring candidate (family or family@layout) whose fingerprint matches, or None
+    (generic). `hint` (the source's configured family) only breaks ties and rescues pages whose
+    evidence is thin; so does the host: a candidate with no evidence but its host applies only
+    where its body selector finds something. `trace` collects every candidate's verdict."""
+    best: tuple[int, Profile] | None = None
+    for candidate in candidates():
+        miss = _fingerprint_miss(candidate, doc, index, url, page_date)
+        s = score(candidate, doc, signals, index) + (W_FINGERPRINT if candidate.require and miss is None else 0)
+        on_host = bool(signals.host) and _host_matches(signals.host, candidate.hosts)
+        if miss is None and s == W_HOST * on_host and candidate.first(doc, "body", signals.host, index) is None:
+            miss = "host only: the body selectors find nothing"
+        s += hint == candidate.name
+        if trace is not None:
+            trace.append(Considered(candidate.parser_name, s, miss or ("below threshold" if s < MIN_SCORE else "")))
+        if miss is None and s >= MIN_SCORE and (best is None or s > best[0]):
+            best = (s, candidate)
+    if trace is not None and best is not None:
+        for item in trace:
+            if item.name == best[1].parser_name:
+                item.verdict = "chosen"
+            elif not item.verdict:
+                item.verdict = "lower score"
+    return best[1] if best is not None else None
 
 
 def element_text(el: etree._Element) -> str:
