@@ -31,6 +31,8 @@ GENERIC = "generic"
 MIN_BODY_CHARS = 60          # shorter than a one-line flash: nothing to archive
 MAX_LINK_DENSITY = 0.5       # above it the "body" is a list of links: a listing or homepage
 MIN_UNMARKED_CHARS = 1000   # a page with no article metadata must at least carry a story's worth of text
+MAX_BODY_TEASERS = 2        # linked headlines a story's body may hold (a "see also" or two); more: a listing
+MIN_PAGE_TEASERS = 6        # linked headlines that, on a page with no <h1> and no article marks, make a listing
 _HOME_PATH = re.compile(r"^/?(?:[a-z]{2}/?)?(?:(?:index|default|home)\.\w+)?$", re.IGNORECASE)
 _LOCAL = threading.local()  # an lxml parser object must not be shared between threads
 
@@ -77,6 +79,7 @@ def parse_page(data: bytes, url: str, *, source: str | None = None, content_type
     region, located_by_profile = _body_region(page)
     if region is None:
         raise NotAnArticle("not an article: no article body found", label)
+    _refuse_teasers(page, region, located_by_profile, label)
     if not located_by_profile:
         _refuse_listing(page, region, label)
 
@@ -135,6 +138,26 @@ def _refuse_marked_listing(page: Page, label: str) -> None:
             raise NotAnArticle(f"not an article: listing page ({key}={value})", label)
 
 
+def _refuse_teasers(page: Page, region: HtmlElement, located_by_profile: bool, label: str) -> None:
+    """Homepages, section, tag and listing pages told from the page alone (no URL needed): their main
+    content is a column of headlines linking elsewhere, or they have no headline of their own."""
+    teasers = generic_fields.linked_headings(region, page.url)
+    if teasers > MAX_BODY_TEASERS:
+        raise NotAnArticle(f"not an article: listing page ({teasers} linked headlines in the main content)", label)
+    if located_by_profile or generic_fields.has_headline(page.doc) or _marked_article(page):
+        return
+    teasers = generic_fields.linked_headings(page.doc, page.url)
+    if teasers >= MIN_PAGE_TEASERS:
+        raise NotAnArticle(f"not an article: homepage or listing (no headline of its own, {teasers} linked "
+                           "headlines)", label)
+
+
+def _marked_article(page: Page) -> bool:
+    """The page says it is one story: og:type article, a NewsArticle JSON-LD or a publication time."""
+    return (page.meta.get("og:type") == "article" or bool(page.meta.jsonld)
+            or page.meta.get(*fields.PUBLISHED_KEYS) is not None)
+
+
 def _refuse_listing(page: Page, region: HtmlElement, label: str) -> None:
     """Without a profile to vouch for the body, a page must look like one story, not a list of them."""
     path = url_parts(page.url)[1] if page.url else None
@@ -143,8 +166,7 @@ def _refuse_listing(page: Page, region: HtmlElement, label: str) -> None:
     density = link_density(region)
     if density > MAX_LINK_DENSITY:
         raise NotAnArticle(f"not an article: listing or homepage (link density {density:.2f})", label)
-    marked = (page.meta.get("og:type") == "article" or bool(page.meta.jsonld)
-              or page.meta.get(*fields.PUBLISHED_KEYS) is not None)
+    marked = _marked_article(page)
     chars = len(squash(region.text_content()))
     if not marked and chars < MIN_UNMARKED_CHARS and not generic_fields.dated_story(page.doc, chars):
         raise NotAnArticle(f"not an article: no article metadata and only {chars} characters of text", label)

@@ -217,3 +217,26 @@ def visible_published(doc: HtmlElement) -> tuple[str | None, str | None]:
 
     raw, parsed = visible_date(doc)
     return (raw, to_tehran(parsed).replace(microsecond=0).isoformat()) if parsed is not None else (None, None)
+
+
+_HEADINGS = ("h1", "h2", "h3", "h4")
+
+
+def linked_headings(root: HtmlElement, own_url: str = "") -> int:
+    """Headings that are mostly one link to another page: the teasers of a homepage, section, tag or
+    listing page. A headline linking to the page itself (IranSamaneh's <h1><a class=title>) is not one."""
+    own = own_url.split("#")[0].rstrip("/")
+    count = 0
+    for heading in root.iter(*_HEADINGS):
+        text = len(squash(heading.text_content()))
+        for a in heading.iter("a"):
+            href = (a.get("href") or "").split("#")[0].rstrip("/")
+            if text and href and len(squash(a.text_content())) >= 0.6 * text and not (own and own.endswith(href)):
+                count += 1
+                break
+    return count
+
+
+def has_headline(doc: HtmlElement) -> bool:
+    """An <h1> of the page's own (not a teaser link to another page)."""
+    return any(squash(h.text_content()) for h in doc.iter("h1"))

@@ -317,14 +317,21 @@ def score(profile: Profile, doc: HtmlElement, signals: PageSignals, index: PageI
     return total
 
 
-@lru_cache(maxsize=1)
+_CANDIDATES: list[tuple[dict[str, Profile], tuple[Profile, ...]]] = []
+
+
 def candidates() -> tuple[Profile, ...]:
-    """Every family and every family's layout, layouts first (a matching layout wins a tie)."""
+    """Every family and every family's layout, layouts first (a matching layout wins a tie).
+    Rebuilt whenever load_profiles() was reloaded (its cache cleared)."""
+    profiles = load_profiles()
+    if _CANDIDATES and _CANDIDATES[0][0] is profiles:
+        return _CANDIDATES[0][1]
     out: list[Profile] = []
-    for profile in load_profiles().values():
+    for profile in profiles.values():
         out.extend(profile.with_layout(layout) for layout in profile.layouts)
         out.append(profile)
-    return tuple(out)
+    _CANDIDATES[:] = [(profiles, tuple(out))]
+    return _CANDIDATES[0][1]
 
 
 @dataclass(slots=True)
@@ -369,7 +376,7 @@ def detect_profile(doc: HtmlElement, signals: PageSignals, hint: str | None = No
         miss = _fingerprint_miss(candidate, doc, index, url, page_date)
         s = score(candidate, doc, signals, index) + (W_FINGERPRINT if candidate.require and miss is None else 0)
         on_host = bool(signals.host) and _host_matches(signals.host, candidate.hosts)
-        if miss is None and s == W_HOST * on_host and candidate.first(doc, "body", signals.host, index) is None:
+        if miss is None and on_host and s == W_HOST and candidate.first(doc, "body", signals.host, index) is None:
             miss = "host only: the body selectors find nothing"
         s += hint == candidate.name
         if trace is not None:

@@ -9,7 +9,7 @@ import pytest
 from parsers.generic import page_metadata
 from parsers.profiles import PROFILE_DIR, ProfileError, detect_profile, load_profile, load_profiles
 
-FAMILIES = {"nastooh", "iransamaneh", "asam", "tasnim", "fars", "jsonld"}
+FAMILIES = {"nastooh", "iransamaneh", "asam", "tasnim", "fars", "jsonld", "wordpress", "drupal", "aspnet"}
 
 
 def doc(html: str):
