@@ -254,6 +254,9 @@ def authors(page: Page) -> list[str]:
                   and not n.startswith("http")])
     if out:
         page.note("authors", "json-ld author" if ld_names(people) else "meta author")
+    elif page.profile is None and (name := generic_fields.byline(page.doc)):
+        page.note("authors", "generic: byline element near the <h1>")
+        return [name]
     return out
 
 

@@ -240,3 +240,21 @@ def linked_headings(root: HtmlElement, own_url: str = "") -> int:
 def has_headline(doc: HtmlElement) -> bool:
     """An <h1> of the page's own (not a teaser link to another page)."""
     return any(squash(h.text_content()) for h in doc.iter("h1"))
+
+
+_BYLINE_HINT = re.compile(r"(?:^|[\s_-])(?:author|byline|writer|reporter|nevisande)(?:$|[\s_-])", re.IGNORECASE)
+_BYLINE_LABEL = re.compile(r"^(?:نویسنده|نوشته|گزارش|خبرنگار|به قلم|by)\s*[:：]?\s*", re.IGNORECASE)
+
+
+def byline(doc: HtmlElement) -> str | None:
+    """A writer's name printed near the <h1> in an author/byline element (press archives, blogs)."""
+    heading = main_heading(doc)
+    if heading is None:
+        return None
+    before, after = _elements_around(heading)
+    for el in after[:_NEAR] + before[:3]:
+        if _BYLINE_HINT.search(_hint(el)):
+            name = _BYLINE_LABEL.sub("", squash(el.text_content()))
+            if 3 <= len(name) <= 40 and not re.search(r"[\d۰-۹٠-٩:/@]", name):
+                return name
+    return None
