@@ -106,6 +106,8 @@ def parse_page(data: bytes, url: str, *, source: str | None = None, content_type
         fetched_at=fetched_at, warnings=decode_warnings,
     )
     generic_fields.polish(article, page.meta.get("og:site_name"))
+    if lead and "lead" in page.prov and generic_fields.split_agency_prefix(lead, page.meta.get("og:site_name"))[1]:
+        page.prov["lead"] += ", the agency name before it split off"
     if article.attribution.agency:
         page.note("attribution", "generic: the agency name printed before the lead")
     article.provenance = {k: v for k, v in page.prov.items() if _has_value(article, k)}
