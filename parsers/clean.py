@@ -59,6 +59,11 @@ def region_soup(region: HtmlElement, drop_selectors: Iterable[str] = (), index: 
     return root
 
 
+def is_boilerplate_hint(hint: str) -> bool:
+    """True when class/id text names a share bar, related-news box, comments, ads, ..."""
+    return bool(hint.strip()) and bool(_BOILERPLATE.search(hint))
+
+
 def _has_boilerplate_hint(tag: Tag) -> bool:
     if tag.attrs is None:
         return False

@@ -228,6 +228,8 @@ def linked_headings(root: HtmlElement, own_url: str = "") -> int:
     own = own_url.split("#")[0].rstrip("/")
     count = 0
     for heading in root.iter(*_HEADINGS):
+        if _in_boilerplate(heading, root):
+            continue  # a "related news" / "read more" box inside a story's body
         text = len(squash(heading.text_content()))
         for a in heading.iter("a"):
             href = (a.get("href") or "").split("#")[0].rstrip("/")
@@ -235,6 +237,17 @@ def linked_headings(root: HtmlElement, own_url: str = "") -> int:
                 count += 1
                 break
     return count
+
+
+def _in_boilerplate(el: HtmlElement, root: HtmlElement) -> bool:
+    from parsers.clean import is_boilerplate_hint
+
+    node: HtmlElement | None = el
+    while node is not None and node is not root:
+        if is_boilerplate_hint(_hint(node)):
+            return True
+        node = node.getparent()
+    return False
 
 
 def has_headline(doc: HtmlElement) -> bool:

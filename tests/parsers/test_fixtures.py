@@ -118,3 +118,13 @@ def test_modern_fars_page_keeps_the_family_profile():
             f'<div class="nt-body">{story}</div><div class="publish-time">۱۴۰۲/۰۵/۱۲ - ۱۰:۲۳</div></div></body></html>')
     article = parse(html.encode(), "https://www.farsnews.ir/news/14020512000123/x")
     assert article.parser.profile == "fars" and article.lead == "لید خبر"
+
+
+def test_a_related_news_box_inside_the_body_does_not_make_a_listing():
+    case, html = fixture(FIXTURES / "wordpress-news.json")
+    box = "".join(f'<h4><a href="/1402/05/r{i}/">خبر مرتبط شماره {i} درباره مصرف برق ادارات</a></h4>' for i in range(5))
+    html = html.replace(b'<div class="sharedaddy', f'<div class="related-posts">{box}</div><div class="sharedaddy'.encode())
+    assert parse(html, case["url"]).title == case["expect"]["title"]
+    bare = html.replace(b'class="related-posts"', b'class="x"')
+    with pytest.raises(NotAnArticle):  # the same headlines as the body's own content: a listing
+        parse(bare, case["url"])
