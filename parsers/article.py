@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 # Bumped whenever extraction output may change: re-ingest writes new versions only where output changed.
-PARSER_VERSION = "0.1.0"
+PARSER_VERSION = "0.2.0"
 
 BlockType = Literal["paragraph", "heading", "quote", "list_item", "caption"]
 BLOCK_TYPES: tuple[str, ...] = ("paragraph", "heading", "quote", "list_item", "caption")

@@ -13,10 +13,11 @@ from lxml.html import HtmlElement
 
 from parsers import generic_fields
 from parsers.article import Article
+from parsers.detect import Considered, candidates
 from parsers.encoding import decode_html_checked
 from parsers.errors import NotAnArticle
 from parsers.generic import PageMeta, find_main_content, ld_names, page_metadata, squash
-from parsers.profiles import Considered, Profile, candidates, select_all
+from parsers.profiles import Profile, select_all
 
 MAX_SHOWN = 100  # characters of a candidate's value shown
 

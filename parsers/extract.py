@@ -24,7 +24,8 @@ from parsers.errors import DecodeError, NotAnArticle
 from parsers.fields import Page
 from parsers.generic import find_main_content, link_density, page_metadata, squash
 from parsers.limits import check_markup
-from parsers.profiles import Considered, PageIndex, Profile, detect_profile
+from parsers.detect import Considered, detect_profile
+from parsers.profiles import PageIndex, Profile
 from parsers.structure import body_parts, clean_supertitle, merge_split_attribution, url_parts
 
 GENERIC = "generic"

@@ -11,14 +11,15 @@ a *fingerprint* (selectors that must all be on the page, optionally a URL regex 
 from/until date range) and its own field selectors, tried before the family's. Every layout and
 every family is a candidate that applies only where its fingerprint matches; the known host is a
 hint that adds weight, never a verdict (a host-only match must at least find the family's body).
-The chosen layout is recorded as "family@layout" in Article.parser.profile.
+The chosen layout is recorded as "family@layout" in Article.parser.profile; the choice itself is
+parsers/detect.py.
 """
 from __future__ import annotations
 
 import dataclasses
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
@@ -142,7 +143,7 @@ class Profile:
         """Selectors for one field; a matching site override's come first."""
         base = self.fields.get(name, ())
         for override in self.overrides:
-            if host and _host_matches(host, override.hosts) and name in override.fields:
+            if host and host_matches(host, override.hosts) and name in override.fields:
                 return override.fields[name] + base
         return base
 
@@ -182,7 +183,7 @@ def _compile_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _host_matches(host: str, suffixes: Iterable[str]) -> bool:
+def host_matches(host: str, suffixes: Iterable[str]) -> bool:
     host = host.lower().rstrip(".")
     return any(host == s or host.endswith("." + s) for s in suffixes)
 
@@ -209,11 +210,18 @@ def _fields(table: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
             out[key] = _strings(value, f"{where}.{key}")
             if key not in REGEX_FIELDS:
                 for css in out[key]:
-                    compile_selector(css)  # fail at load time, naming the file
+                    _check_css(css, f"{where}.{key}")  # fail at load time, naming the file
             else:
                 for pattern in out[key]:
                     _compile_regex(pattern)
     return out
+
+
+def _check_css(css: str, where: str) -> None:
+    try:
+        compile_selector(css)
+    except ProfileError as exc:
+        raise ProfileError(f"{where}: {exc}") from exc
 
 
 def _date(value: Any, where: str) -> date | None:
@@ -232,7 +240,7 @@ def _layout(raw: dict[str, Any], where: str) -> Layout:
     require = _strings(raw.get("require", []), f"{where}.require")
     markers = raw.get("markers")
     for css in require + (_strings(markers, f"{where}.markers") if markers is not None else ()):
-        compile_selector(css)
+        _check_css(css, where)
     try:
         url = re.compile(raw["url"]) if raw.get("url") else None
     except re.error as exc:
@@ -285,111 +293,6 @@ def load_profiles() -> dict[str, Profile]:
             compile_selector(marker)
         profiles[profile.name] = profile
     return profiles
-
-
-@dataclass(slots=True)
-class PageSignals:
-    """What detection looks at, gathered once per page (see generic.page_metadata)."""
-    generator: str = ""
-    meta_properties: tuple[str, ...] = ()
-    jsonld_types: tuple[str, ...] = ()
-    host: str = ""
-
-
-def score(profile: Profile, doc: HtmlElement, signals: PageSignals, index: PageIndex | None = None) -> int:
-    total = 0
-    generator = signals.generator.lower()
-    if any(g in generator for g in profile.generator):
-        total += W_GENERATOR
-    if any(p.startswith(prefix) for p in signals.meta_properties for prefix in profile.meta_prefix):
-        total += W_META_PREFIX
-    if profile.jsonld_types and set(signals.jsonld_types) & set(profile.jsonld_types):
-        total += W_JSONLD
-    hits = 0
-    for marker in profile.markers:
-        if hits >= MAX_MARKERS:
-            break
-        if select_all(doc, marker, index):
-            hits += 1
-    total += hits * W_MARKER
-    if signals.host and _host_matches(signals.host, profile.hosts):
-        total += W_HOST
-    return total
-
-
-_CANDIDATES: list[tuple[dict[str, Profile], tuple[Profile, ...]]] = []
-
-
-def candidates() -> tuple[Profile, ...]:
-    """Every family and every family's layout, layouts first (a matching layout wins a tie).
-    Rebuilt whenever load_profiles() was reloaded (its cache cleared)."""
-    profiles = load_profiles()
-    if _CANDIDATES and _CANDIDATES[0][0] is profiles:
-        return _CANDIDATES[0][1]
-    out: list[Profile] = []
-    for profile in profiles.values():
-        out.extend(profile.with_layout(layout) for layout in profile.layouts)
-        out.append(profile)
-    _CANDIDATES[:] = [(profiles, tuple(out))]
-    return _CANDIDATES[0][1]
-
-
-@dataclass(slots=True)
-class Considered:
-    """One candidate as detection saw it (what `bayegan parse --explain` prints)."""
-    name: str
-    score: int
-    verdict: str  # "chosen", "below threshold", or why the fingerprint failed
-
-
-DateReader = Callable[[Profile], date | None]
-
-
-def _fingerprint_miss(candidate: Profile, doc: HtmlElement, index: PageIndex | None, url: str,
-                      page_date: DateReader | None) -> str | None:
-    """Why `candidate` does not apply to this page, or None when its fingerprint matches."""
-    for css in candidate.require:
-        if not select_all(doc, css, index):
-            return f"fingerprint: no {css}"
-    layout = candidate.layout
-    if layout is None:
-        return None
-    if layout.url is not None and url and not layout.url.search(url):
-        return f"fingerprint: URL does not match {layout.url.pattern}"
-    if (layout.valid_from or layout.valid_until) and page_date is not None:
-        day = page_date(candidate)
-        if day is not None and ((layout.valid_from and day < layout.valid_from)
-                                or (layout.valid_until and day > layout.valid_until)):
-            return f"fingerprint: page date {day} outside {layout.valid_from or ''}..{layout.valid_until or ''}"
-    return None
-
-
-def detect_profile(doc: HtmlElement, signals: PageSignals, hint: str | None = None,
-                   index: PageIndex | None = None, *, url: str = "", page_date: DateReader | None = None,
-                   trace: list[Considered] | None = None) -> Profile | None:
-    """The best-scoring candidate (family or family@layout) whose fingerprint matches, or None
-    (generic). `hint` (the source's configured family) only breaks ties and rescues pages whose
-    evidence is thin; so does the host: a candidate with no evidence but its host applies only
-    where its body selector finds something. `trace` collects every candidate's verdict."""
-    best: tuple[int, Profile] | None = None
-    for candidate in candidates():
-        miss = _fingerprint_miss(candidate, doc, index, url, page_date)
-        s = score(candidate, doc, signals, index) + (W_FINGERPRINT if candidate.require and miss is None else 0)
-        on_host = bool(signals.host) and _host_matches(signals.host, candidate.hosts)
-        if miss is None and on_host and s == W_HOST and candidate.first(doc, "body", signals.host, index) is None:
-            miss = "host only: the body selectors find nothing"
-        s += hint == candidate.name
-        if trace is not None:
-            trace.append(Considered(candidate.parser_name, s, miss or ("below threshold" if s < MIN_SCORE else "")))
-        if miss is None and s >= MIN_SCORE and (best is None or s > best[0]):
-            best = (s, candidate)
-    if trace is not None and best is not None:
-        for item in trace:
-            if item.name == best[1].parser_name:
-                item.verdict = "chosen"
-            elif not item.verdict:
-                item.verdict = "lower score"
-    return best[1] if best is not None else None
 
 
 def element_text(el: etree._Element) -> str:
