@@ -114,6 +114,8 @@ def detect_profile(doc: HtmlElement, signals: PageSignals, hint: str | None = No
     best: tuple[int, Profile] | None = None
     for candidate in candidates():
         miss = _fingerprint_miss(candidate, doc, index, url, page_date)
+        if miss is not None and trace is None:
+            continue  # scoring costs a selector run per marker; only --explain wants the score of a loser
         s = score(candidate, doc, signals, index) + (W_FINGERPRINT if candidate.require and miss is None else 0)
         on_host = bool(signals.host) and host_matches(signals.host, candidate.hosts)
         if miss is None and on_host and s == W_HOST and candidate.first(doc, "body", signals.host, index) is None:
