@@ -18,6 +18,7 @@ from parsers.encoding import decode_html_checked
 from parsers.errors import NotAnArticle
 from parsers.generic import PageMeta, find_main_content, ld_names, page_metadata, squash
 from parsers.profiles import Profile, select_all
+from parsers.structure import url_parts
 
 MAX_SHOWN = 100  # characters of a candidate's value shown
 
@@ -55,7 +56,8 @@ def explain(data: bytes, url: str, *, source: str | None = None, content_type: s
     doc = parse_tree(text, url or "<input>")
     meta = page_metadata(doc)
     chosen = next((c for c in candidates() if article and c.parser_name == article.parser.profile), None)
-    reports = [] if article is None else [_report(name, article, doc, meta, chosen) for name in FIELDS]
+    host = url_parts(url)[0] if url.startswith(("http://", "https://")) else ""
+    reports = [] if article is None else [_report(name, article, doc, meta, chosen, host) for name in FIELDS]
     return Explanation(article, refused, trace, reports)
 
 
@@ -64,12 +66,13 @@ def _short(text: str | None) -> str:
     return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + "…"
 
 
-def _selectors(profile: Profile | None, name: str, doc: HtmlElement, joined: bool = False) -> list[tuple[str, str]]:
+def _selectors(profile: Profile | None, name: str, doc: HtmlElement, host: str,
+               joined: bool = False) -> list[tuple[str, str]]:
     """Every selector of the profile for `name` that matches, with its first (or all) match's text."""
     if profile is None:
         return []
     out = []
-    for css in profile.selectors(name):
+    for css in profile.selectors(name, host):
         found = select_all(doc, css)
         if found:
             texts = [(el.get("data-src") or el.get("src") or "") if name == "images" else squash(el.text_content())
@@ -156,9 +159,11 @@ def _shown(article: Article, attr: str) -> str:
     return value or ""
 
 
-def _report(name: str, article: Article, doc: HtmlElement, meta: PageMeta, profile: Profile | None) -> FieldReport:
+def _report(name: str, article: Article, doc: HtmlElement, meta: PageMeta, profile: Profile | None,
+            host: str) -> FieldReport:
     attr, profile_field, finder = FIELDS[name]
-    considered = _selectors(profile, profile_field, doc, joined=name in ("tags", "authors")) if profile_field else []
+    considered = (_selectors(profile, profile_field, doc, host, joined=name in ("tags", "authors"))
+                  if profile_field else [])
     considered += finder(doc, meta)
     return FieldReport(name, _short(_shown(article, attr)), article.provenance.get(attr, "—"),
                        [(how, _short(v)) for how, v in considered if v])

@@ -123,7 +123,7 @@ def _page_day(page: Page, candidate: Profile) -> date | None:
     visible = fields.profile_date(page, candidate)[1]
     if visible is not None:
         return visible.date()
-    machine = fields._machine_dates(page, fields.PUBLISHED_KEYS, "datePublished")
+    machine = fields.machine_dates(page, fields.PUBLISHED_KEYS, "datePublished")
     return machine[0][0].date() if machine else None
 
 

@@ -109,7 +109,7 @@ def _dates():
     return dates
 
 
-def _machine_dates(page: Page, keys: tuple[str, ...], ld_key: str) -> list[tuple[datetime, str]]:
+def machine_dates(page: Page, keys: tuple[str, ...], ld_key: str) -> list[tuple[datetime, str]]:
     dates = _dates()
     values = [(v, f"meta {key}") for key in keys for v in page.meta.all(key)]
     if isinstance(page.meta.ld(ld_key), str):
@@ -152,7 +152,7 @@ def published(page: Page) -> tuple[str | None, str | None]:
     with it to the minute (or to the day, when the page shows no time) supplies the precision;
     without a visible date the machine date is used."""
     raw, visible = profile_date(page)
-    machine = _machine_dates(page, PUBLISHED_KEYS, "datePublished")
+    machine = machine_dates(page, PUBLISHED_KEYS, "datePublished")
     if visible is not None:
         shows_clock = bool(raw and _CLOCK.search(raw))
         for candidate, how in machine:
@@ -173,7 +173,7 @@ def published(page: Page) -> tuple[str | None, str | None]:
 
 
 def updated(page: Page) -> str | None:
-    found = _machine_dates(page, _UPDATED_KEYS, "dateModified")
+    found = machine_dates(page, _UPDATED_KEYS, "dateModified")
     if found:
         page.note("updated", found[0][1])
     return _iso(found[0][0]) if found else None
@@ -274,10 +274,12 @@ def news_id(page: Page, source: str | None) -> str | None:
             if match:
                 page.note("news_id", f"{page.by_profile('news_id_url')} {pattern.pattern}")
                 return match.group(1)
-    text = field_text(page, "news_id")
-    if text and news_id_from_text(text):
-        field_text(page, "news_id", "news_id")
-        return news_id_from_text(text)
+    if page.profile is not None:
+        el, css = page.profile.first_with(page.doc, "news_id", page.host, page.index)
+        found = news_id_from_text(squash(el.text_content())) if el is not None else None
+        if found:
+            page.note("news_id", page.by_profile(css))
+            return found
     code = page.meta.get("nastooh:code")
     if code and news_id_from_text(code):
         page.note("news_id", "meta nastooh:code")
