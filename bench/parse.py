@@ -6,6 +6,8 @@ Page sets
   corpus     the real agency pages with hand-checked truth ($BAYEGAN_CORPUS/truth/*/*.json)
   generated  pages from worker.testing.mirror.sitegen.generate_article over the four families
              (half plain, half padded to ~120 KB like real agency pages), truth from the generator
+  fixtures   our own pages of more CMS families and eras (tests/parsers/fixtures/*.html: WordPress,
+             Drupal, ASP.NET WebForms, a 2014 Fars table layout, a press archive), truth in the .json beside each
 
 Rows: bayegan (profiles + generic fallback, what `parse` does), bayegan-gen (the generic layer alone,
 as an unknown site gets it), trafilatura, newspaper4k.
@@ -112,6 +114,20 @@ def generated_pages(count: int) -> list[Page]:
         html, path, truth = generate_article(n, family, size_kb=None if n % 2 else 120)
         pages.append(Page(html, "https://www.example.ir" + path, truth["title"], truth["published_iso"],
                           truth["body_first_sentence"], truth["body_last_sentence"], truth.get("related_titles", [])))
+    return pages
+
+
+FIXTURES = REPO / "tests" / "parsers" / "fixtures"
+
+
+def fixture_pages(directory: Path = FIXTURES) -> list[Page]:
+    """The 'fixtures' set: each page with the expected fields of its .json (no related-news truth)."""
+    pages = []
+    for path in sorted(directory.glob("*.json")):
+        case = json.loads(path.read_text(encoding="utf-8"))
+        expect = case["expect"]
+        pages.append(Page(path.with_suffix(".html").read_bytes(), case["url"], expect["title"], expect["published"],
+                          case["body_first"], case["body_last"], []))
     return pages
 
 
@@ -225,7 +241,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="parses per page; the median is kept")
     args = parser.parse_args()
 
-    sets = {"corpus (real)": corpus_pages(args.corpus), "generated": generated_pages(args.generated)}
+    sets = {"corpus (real)": corpus_pages(args.corpus), "generated": generated_pages(args.generated),
+            "fixtures": fixture_pages()}
     extractors = {"bayegan": bayegan, "bayegan-gen": bayegan_generic, "trafilatura": make_trafilatura(),
                   "newspaper4k": make_newspaper()}
     header = ("| pages         | extractor    | pages | title% |  date% | first% |  last% | leaked% | ms/page  |\n"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 # Bumped whenever extraction output may change: re-ingest writes new versions only where output changed.
-PARSER_VERSION = "0.1.0"
+PARSER_VERSION = "0.2.0"
 
 BlockType = Literal["paragraph", "heading", "quote", "list_item", "caption"]
 BLOCK_TYPES: tuple[str, ...] = ("paragraph", "heading", "quote", "list_item", "caption")
@@ -94,6 +94,9 @@ class Article:
     capture: Capture = field(default_factory=Capture)
     # What parsing had to tolerate (e.g. bytes replaced while decoding); additive, [] when clean.
     warnings: list[str] = field(default_factory=list)
+    # Which layer produced each field ("profile fars@2014: .Lead", "meta og:title", "generic: ...");
+    # additive: records written before it read back as {}. Not part of content_hash.
+    provenance: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -59,6 +59,11 @@ def region_soup(region: HtmlElement, drop_selectors: Iterable[str] = (), index: 
     return root
 
 
+def is_boilerplate_hint(hint: str) -> bool:
+    """True when class/id text names a share bar, related-news box, comments, ads, ..."""
+    return bool(hint.strip()) and bool(_BOILERPLATE.search(hint))
+
+
 def _has_boilerplate_hint(tag: Tag) -> bool:
     if tag.attrs is None:
         return False
@@ -74,18 +79,6 @@ def is_end_marker(text: str) -> bool:
 
 def is_reporter_code(text: str) -> bool:
     return bool(_REPORTER_CODE.match(text))
-
-
-# Lines that end a body without being part of it: a stray number (a view count or item index left
-# behind by the template), a half-stripped HTML comment ("-->"), a short link or a share prompt.
-_TRAILING_JUNK = re.compile(
-    r"^\s*(?:[\d۰-۹٠-٩,،.]{1,12}|-->|<!--|--|(?:لینک|نشانی|آدرس)\s*(?:کوتاه|خبر)?\s*[:：]?\s*(?:https?://\S+)?|"
-    r"https?://\S{1,40}|(?:اشتراک\s*گذاری|اشتراک‌گذاری|به\s*اشتراک\s*بگذارید)\s*[:：]?)\s*$")
-
-
-def is_trailing_junk(text: str) -> bool:
-    """True for a line that may end a body but is never article text (see _TRAILING_JUNK)."""
-    return bool(_TRAILING_JUNK.match(text))
 
 
 def strip_end_marker_suffix(text: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from parsers.profiles import PageSignals
+from parsers.detect import PageSignals
 
 _WS = re.compile(r"\s+")
 _NEWS_TYPES = {"NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "Article", "BlogPosting",

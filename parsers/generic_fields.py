@@ -24,8 +24,9 @@ _MAX_DATE_TEXT = 80
 _NEAR = 8  # elements before/after the <h1> (in document order) that still count as "near it"
 _MIN_LEAD, _MAX_LEAD = 30, 800
 
-# «خبرگزاری فارس -», «ایسنا -», «نمونه نیوز –»: the agency's name printed before the lead.
-_AGENCY_PREFIX = re.compile(r"^\s*([^\s\-–—|.،:]{2,25}(?:\s[^\s\-–—|.،:]{2,25}){0,3})\s*[-–—]\s+")
+# «خبرگزاری فارس -», «ایسنا -», «نمونه نیوز –»: the agency's name printed before the lead; a colon
+# («خبرگزاری کار ایران: …») only after an outlet word, where it cannot be a quoted speaker.
+_AGENCY_PREFIX = re.compile(r"^\s*([^\s\-–—|.،:؛]{2,25}(?:\s[^\s\-–—|.،:؛]{2,25}){0,3})\s*(?:[-–—]\s+|([:؛])\s*)")
 # Only a name that is an outlet's counts: «تهران -» is a dateline, not an agency.
 _OUTLET_WORD = re.compile(r"^(?:خبرگزاری|باشگاه خبرنگاران|پایگاه خبری|پایگاه اطلاع\S*\s*رسانی|روزنامه|سایت)\s")
 _YEH_KAF = str.maketrans({"\u064a": "\u06cc", "\u0643": "\u06a9"})
@@ -33,9 +34,12 @@ _YEH_KAF = str.maketrans({"\u064a": "\u06cc", "\u0643": "\u06a9"})
 _DOUBLE_ESCAPED = {"&zwnj;": "\u200c", "&#8204;": "\u200c", "&#x200c;": "\u200c", "&nbsp;": " ",
                    "&quot;": '"', "&laquo;": "«", "&raquo;": "»"}
 _DOUBLE_ESCAPED_RE = re.compile("|".join(re.escape(k) for k in _DOUBLE_ESCAPED), re.IGNORECASE)
-_JUNK_TAIL = re.compile(r"^\s*(?:[\d۰-۹٠-٩]+|-->|<!--|[-–—>]+|"
-                        r"(?:لینک\s*کوتاه|نشانی\s*کوتاه|کپی\s*لینک|اشتراک\s*گذاری|اشتراک‌گذاری|short\s*link)"
-                        r"\s*[:：]?\s*(?:https?://\S*)?)\s*$", re.IGNORECASE)
+# Lines that end a body without being part of it: a stray number (a view count or item index left
+# behind by the template), a half-stripped HTML comment ("-->"), a short link or a share prompt.
+_JUNK_TAIL = re.compile(
+    r"^\s*(?:[\d۰-۹٠-٩,،.]{1,12}|-->|<!--|[-–—>]+|https?://\S{1,40}|"
+    r"(?:لینک\s*کوتاه|نشانی\s*کوتاه|کپی\s*لینک|short\s*link|(?:لینک|نشانی|آدرس)\s*(?:خبر)?|"
+    r"اشتراک\s*گذاری|اشتراک‌گذاری|به\s*اشتراک\s*بگذارید)\s*[:：]?\s*(?:https?://\S*)?)\s*$", re.IGNORECASE)
 _TITLE_SPLIT = re.compile(r"\s+[-|–]\s+")
 
 
@@ -115,7 +119,13 @@ def visible_date(doc: HtmlElement) -> tuple[str | None, datetime | None]:
 def lead_text(doc: HtmlElement, meta: PageMeta, *, cross_check: bool = True) -> str | None:
     """A lead/summary/intro element's text; else the meta description, if the page prints it too
     (`cross_check`: a page with JSON-LD vouches for its description, a bare page's is often SEO)."""
-    description = meta.get("og:description", "description")
+    return lead_with_source(doc, meta, cross_check=cross_check)[0]
+
+
+def lead_with_source(doc: HtmlElement, meta: PageMeta, *, cross_check: bool = True) -> tuple[str | None, str]:
+    """lead_text and how it was found (for Article.provenance)."""
+    key = next((k for k in ("og:description", "description") if meta.get(k)), "")
+    description = meta.get(key) if key else None
     heading = main_heading(doc)
     if heading is not None:
         _, after = _elements_around(heading)
@@ -123,15 +133,15 @@ def lead_text(doc: HtmlElement, meta: PageMeta, *, cross_check: bool = True) -> 
             if el.tag in ("h1", "p", "div", "h2", "h3", "section") and _LEAD_HINT.search(_hint(el)):
                 text = squash(el.text_content())
                 if _MIN_LEAD <= len(text) <= _MAX_LEAD:
-                    return text
+                    return text, f"generic: lead-like element after the <h1> ({el.tag}.{_hint(el).split()[0]})"
     if description and not cross_check:
-        return description
+        return description, f"meta {key} (the page marks itself an article)"
     if description:
         page_text = squash(doc.text_content())
         core = split_agency_prefix(description)[0][:60]
         if core and core in page_text:
-            return description
-    return None
+            return description, f"meta {key}, printed on the page too"
+    return None, ""
 
 
 def split_agency_prefix(lead: str, site_name: str | None = None) -> tuple[str, str | None]:
@@ -145,9 +155,15 @@ def split_agency_prefix(lead: str, site_name: str | None = None) -> tuple[str, s
     name = squash(match.group(1))
     letters = name.translate(_YEH_KAF)
     known = {n.translate(_YEH_KAF) for n in KNOWN_AGENCIES} | {(site_name or "").translate(_YEH_KAF)}
-    if not (_OUTLET_WORD.match(letters + " ") or letters in known):
+    outlet = bool(_OUTLET_WORD.match(letters + " "))
+    if not (outlet or letters in known) or (match.group(2) and not outlet):
         return lead, None
     return lead[match.end():].strip(), name
+
+
+def is_trailing_junk(text: str) -> bool:
+    """True for a line that may end a body but is never article text (see _JUNK_TAIL)."""
+    return bool(_JUNK_TAIL.match(text))
 
 
 def drop_trailing_junk(blocks: list[Block]) -> list[Block]:
@@ -201,3 +217,57 @@ def visible_published(doc: HtmlElement) -> tuple[str | None, str | None]:
 
     raw, parsed = visible_date(doc)
     return (raw, to_tehran(parsed).replace(microsecond=0).isoformat()) if parsed is not None else (None, None)
+
+
+_HEADINGS = ("h1", "h2", "h3", "h4")
+
+
+def linked_headings(root: HtmlElement, own_url: str = "") -> int:
+    """Headings that are mostly one link to another page: the teasers of a homepage, section, tag or
+    listing page. A headline linking to the page itself (IranSamaneh's <h1><a class=title>) is not one."""
+    own = own_url.split("#")[0].rstrip("/")
+    count = 0
+    for heading in root.iter(*_HEADINGS):
+        if _in_boilerplate(heading, root):
+            continue  # a "related news" / "read more" box inside a story's body
+        text = len(squash(heading.text_content()))
+        for a in heading.iter("a"):
+            href = (a.get("href") or "").split("#")[0].rstrip("/")
+            if text and href and len(squash(a.text_content())) >= 0.6 * text and not (own and own.endswith(href)):
+                count += 1
+                break
+    return count
+
+
+def _in_boilerplate(el: HtmlElement, root: HtmlElement) -> bool:
+    from parsers.clean import is_boilerplate_hint
+
+    node: HtmlElement | None = el
+    while node is not None and node is not root:
+        if is_boilerplate_hint(_hint(node)):
+            return True
+        node = node.getparent()
+    return False
+
+
+def has_headline(doc: HtmlElement) -> bool:
+    """An <h1> of the page's own (not a teaser link to another page)."""
+    return any(squash(h.text_content()) for h in doc.iter("h1"))
+
+
+_BYLINE_HINT = re.compile(r"(?:^|[\s_-])(?:author|byline|writer|reporter|nevisande)(?:$|[\s_-])", re.IGNORECASE)
+_BYLINE_LABEL = re.compile(r"^(?:نویسنده|نوشته|گزارش|خبرنگار|به قلم|by)\s*[:：]?\s*", re.IGNORECASE)
+
+
+def byline(doc: HtmlElement) -> str | None:
+    """A writer's name printed near the <h1> in an author/byline element (press archives, blogs)."""
+    heading = main_heading(doc)
+    if heading is None:
+        return None
+    before, after = _elements_around(heading)
+    for el in after[:_NEAR] + before[:3]:
+        if _BYLINE_HINT.search(_hint(el)):
+            name = _BYLINE_LABEL.sub("", squash(el.text_content()))
+            if 3 <= len(name) <= 40 and not re.search(r"[\d۰-۹٠-٩:/@]", name):
+                return name
+    return None

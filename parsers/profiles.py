@@ -5,13 +5,23 @@ identifies its family on a page: `<meta name=generator>`, meta property prefixes
 fingerprints, JSON-LD types and, weakest, known hosts. So an unknown site on a known CMS is
 recognised without configuration; `[[override]]` tables adjust a family for one site only.
 Selectors are compiled once per process to lxml XPath (cssselect) and run on the lxml tree.
+
+A family's older page designs are `[[layout]]` tables (Fundus-style dated parser versions): each has
+a *fingerprint* (selectors that must all be on the page, optionally a URL regex and a valid
+from/until date range) and its own field selectors, tried before the family's. Every layout and
+every family is a candidate that applies only where its fingerprint matches; the known host is a
+hint that adds weight, never a verdict (a host-only match must at least find the family's body).
+The chosen layout is recorded as "family@layout" in Article.parser.profile; the choice itself is
+parsers/detect.py.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +36,7 @@ LIST_FIELDS = ("supertitle", "title", "lead", "body", "date", "category", "tags"
 REGEX_FIELDS = ("ignore_texts", "news_id_url")  # regular expressions, not CSS
 # Weights of the detection evidence; a family needs MIN_SCORE to be chosen.
 W_GENERATOR, W_META_PREFIX, W_JSONLD, W_MARKER, W_HOST, MAX_MARKERS = 6, 6, 3, 1, 2, 4
+W_FINGERPRINT = 3  # a declared fingerprint found whole on the page
 MIN_SCORE = 2
 
 
@@ -86,6 +97,18 @@ class Override:
 
 
 @dataclass(frozen=True, slots=True)
+class Layout:
+    """One dated page design of a family (a `[[layout]]` table)."""
+    name: str
+    fields: dict[str, tuple[str, ...]]
+    require: tuple[str, ...] = ()           # selectors that must all match
+    markers: tuple[str, ...] | None = None  # detection markers; None: the family's
+    url: re.Pattern[str] | None = None      # searched in the URL when the page has one
+    valid_from: date | None = None          # the page's own date must fall in the range
+    valid_until: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     name: str
     label: str
@@ -99,12 +122,28 @@ class Profile:
     category_join: str | None = None
     tags_from_meta: bool = False
     overrides: tuple[Override, ...] = field(default_factory=tuple)
+    require: tuple[str, ...] = ()           # the fingerprint ([detect] require or the layout's)
+    layouts: tuple[Layout, ...] = ()
+    layout: Layout | None = None            # set on the candidate built for one layout
+
+    @property
+    def parser_name(self) -> str:
+        """What Article.parser.profile records: "fars", or "fars@2014" for a layout."""
+        return f"{self.name}@{self.layout.name}" if self.layout else self.name
+
+    def with_layout(self, layout: Layout) -> Profile:
+        """This family with `layout`'s selectors first, then the family's own."""
+        fields = {k: layout.fields.get(k, ()) + tuple(s for s in self.fields.get(k, ())
+                                                      if s not in layout.fields.get(k, ()))
+                  for k in {*self.fields, *layout.fields}}
+        return dataclasses.replace(self, fields=fields, require=layout.require, layouts=(), layout=layout,
+                                   markers=self.markers if layout.markers is None else layout.markers)
 
     def selectors(self, name: str, host: str | None = None) -> tuple[str, ...]:
         """Selectors for one field; a matching site override's come first."""
         base = self.fields.get(name, ())
         for override in self.overrides:
-            if host and _host_matches(host, override.hosts) and name in override.fields:
+            if host and host_matches(host, override.hosts) and name in override.fields:
                 return override.fields[name] + base
         return base
 
@@ -115,6 +154,15 @@ class Profile:
             if found:
                 return found[0]
         return None
+
+    def first_with(self, root: HtmlElement, name: str, host: str | None = None,
+                   index: PageIndex | None = None) -> tuple[HtmlElement | None, str]:
+        """(first match, the selector that found it); (None, "") when none matches."""
+        for css in self.selectors(name, host):
+            found = select_all(root, css, index)
+            if found:
+                return found[0], css
+        return None, ""
 
     def all(self, root: HtmlElement, name: str, host: str | None = None,
             index: PageIndex | None = None) -> list[HtmlElement]:
@@ -135,7 +183,7 @@ def _compile_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _host_matches(host: str, suffixes: Iterable[str]) -> bool:
+def host_matches(host: str, suffixes: Iterable[str]) -> bool:
     host = host.lower().rstrip(".")
     return any(host == s or host.endswith("." + s) for s in suffixes)
 
@@ -162,11 +210,45 @@ def _fields(table: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
             out[key] = _strings(value, f"{where}.{key}")
             if key not in REGEX_FIELDS:
                 for css in out[key]:
-                    compile_selector(css)  # fail at load time, naming the file
+                    _check_css(css, f"{where}.{key}")  # fail at load time, naming the file
             else:
                 for pattern in out[key]:
                     _compile_regex(pattern)
     return out
+
+
+def _check_css(css: str, where: str) -> None:
+    try:
+        compile_selector(css)
+    except ProfileError as exc:
+        raise ProfileError(f"{where}: {exc}") from exc
+
+
+def _date(value: Any, where: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ProfileError(f"{where}: expected a date (YYYY-MM-DD), got {value!r}") from exc
+
+
+def _layout(raw: dict[str, Any], where: str) -> Layout:
+    if "name" not in raw:
+        raise ProfileError(f"{where}: a [[layout]] needs a name")
+    where = f"{where}.layout.{raw['name']}"
+    require = _strings(raw.get("require", []), f"{where}.require")
+    markers = raw.get("markers")
+    for css in require + (_strings(markers, f"{where}.markers") if markers is not None else ()):
+        _check_css(css, where)
+    try:
+        url = re.compile(raw["url"]) if raw.get("url") else None
+    except re.error as exc:
+        raise ProfileError(f"{where}.url: {exc}") from exc
+    return Layout(name=str(raw["name"]), fields=_fields(raw.get("fields", {}), where), require=require,
+                  markers=None if markers is None else _strings(markers, f"{where}.markers"), url=url,
+                  valid_from=_date(raw.get("valid_from"), f"{where}.valid_from"),
+                  valid_until=_date(raw.get("valid_until"), f"{where}.valid_until"))
 
 
 def load_profile(path: Path) -> Profile:
@@ -195,6 +277,8 @@ def load_profile(path: Path) -> Profile:
                 Override(hosts=_strings(o.get("hosts", []), f"{where}.override.hosts"),
                          fields=_fields(o.get("fields", {}), f"{where}.override"))
                 for o in data.get("override", [])),
+            require=_strings(detect.get("require", []), f"{where}.detect.require"),
+            layouts=tuple(_layout(raw, where) for raw in data.get("layout", [])),
         )
     except KeyError as exc:
         raise ProfileError(f"{where}: missing key {exc}") from exc
@@ -209,53 +293,6 @@ def load_profiles() -> dict[str, Profile]:
             compile_selector(marker)
         profiles[profile.name] = profile
     return profiles
-
-
-@dataclass(slots=True)
-class PageSignals:
-    """What detection looks at, gathered once per page (see generic.page_metadata)."""
-    generator: str = ""
-    meta_properties: tuple[str, ...] = ()
-    jsonld_types: tuple[str, ...] = ()
-    host: str = ""
-
-
-def score(profile: Profile, doc: HtmlElement, signals: PageSignals, index: PageIndex | None = None) -> int:
-    total = 0
-    generator = signals.generator.lower()
-    if any(g in generator for g in profile.generator):
-        total += W_GENERATOR
-    if any(p.startswith(prefix) for p in signals.meta_properties for prefix in profile.meta_prefix):
-        total += W_META_PREFIX
-    if profile.jsonld_types and set(signals.jsonld_types) & set(profile.jsonld_types):
-        total += W_JSONLD
-    hits = 0
-    for marker in profile.markers:
-        if hits >= MAX_MARKERS:
-            break
-        if select_all(doc, marker, index):
-            hits += 1
-    total += hits * W_MARKER
-    if signals.host and _host_matches(signals.host, profile.hosts):
-        total += W_HOST
-    return total
-
-
-def detect_profile(doc: HtmlElement, signals: PageSignals, hint: str | None = None,
-                   index: PageIndex | None = None) -> Profile | None:
-    """The best-scoring family for this page, or None (generic). `hint` (the source's configured
-    family) only breaks ties and rescues pages whose evidence is thin."""
-    profiles = load_profiles()
-    best: tuple[int, Profile] | None = None
-    for profile in profiles.values():
-        s = score(profile, doc, signals, index)
-        if hint == profile.name:
-            s += 1
-        if best is None or s > best[0]:
-            best = (s, profile)
-    if best is None or best[0] < MIN_SCORE:
-        return None
-    return best[1]
 
 
 def element_text(el: etree._Element) -> str:

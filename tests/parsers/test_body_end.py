@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from parsers import parse
-from parsers.clean import is_trailing_junk
+from parsers.generic_fields import is_trailing_junk
 
 SENTENCES = [
     "به گزارش خبرنگار ما، نشست شورای شهر امروز با حضور اعضا برگزار شد و طرح تازه حمل‌ونقل عمومی بررسی شد.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from parsers import parse
-from parsers.lead import split_agency_prefix
+from parsers.generic_fields import split_agency_prefix
 
 
 @pytest.mark.parametrize(("lead", "agency", "rest"), [
@@ -12,14 +12,16 @@ from parsers.lead import split_agency_prefix
     ("خبرگزاری کار ایران: نرخ بیکاری کاهش یافت.", "خبرگزاری کار ایران", "نرخ بیکاری کاهش یافت."),
 ])
 def test_prefix_split(lead, agency, rest):
-    assert split_agency_prefix(lead) == (agency, rest)
+    assert split_agency_prefix(lead) == (rest, agency)
 
 
 @pytest.mark.parametrize("lead", ["شورای شهر طرح را تصویب کرد.",
                                   "خبرگزاری‌ها امروز از سفر وزیر و دیدار او با مقام‌ها خبر دادند.",
-                                  None, ""])
+                                  "وزیر کشور: انتخابات شوراها طبق برنامه در خرداد برگزار می‌شود.",  # a speaker
+                                  "تهران - شورای شهر طرح تازه حمل‌ونقل را تصویب کرد.",  # a dateline
+                                  ""])
 def test_no_prefix(lead):
-    assert split_agency_prefix(lead) == (None, lead)
+    assert split_agency_prefix(lead) == (lead, None)
 
 
 def test_lead_prefix_moves_to_attribution():

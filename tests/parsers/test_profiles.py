@@ -7,9 +7,10 @@ import lxml.html
 import pytest
 
 from parsers.generic import page_metadata
-from parsers.profiles import PROFILE_DIR, ProfileError, detect_profile, load_profile, load_profiles
+from parsers.detect import detect_profile
+from parsers.profiles import PROFILE_DIR, ProfileError, load_profile, load_profiles
 
-FAMILIES = {"nastooh", "iransamaneh", "asam", "tasnim", "fars", "jsonld"}
+FAMILIES = {"nastooh", "iransamaneh", "asam", "tasnim", "fars", "jsonld", "wordpress", "drupal", "aspnet"}
 
 
 def doc(html: str):
@@ -81,3 +82,24 @@ def test_cms_page_type_marks_a_listing():
     with pytest.raises(NotAnArticle) as info:
         parse(html.format(kind="archive").encode(), "https://www.isna.ir/page/archive.xhtml")
     assert "nastooh:pagetype=archive" in str(info.value)
+
+
+@pytest.mark.parametrize(("layout", "message"), [
+    ('[[layout]]\nrequire = [".x"]\n', "needs a name"),
+    ('[[layout]]\nname = "old"\nvalid_until = "1393/05/12"\n', "expected a date"),
+    ('[[layout]]\nname = "old"\nrequire = ["td[[["]\n', "td[[["),
+    ('[[layout]]\nname = "old"\nurl = "newstext(.php"\n', "layout.old.url"),
+])
+def test_bad_layout_is_reported_with_the_file(tmp_path: Path, layout: str, message: str):
+    bad = tmp_path / "old.toml"
+    bad.write_text(f'name = "old"\n[fields]\ntitle = ["h1"]\nbody = ["div"]\n{layout}', encoding="utf-8")
+    with pytest.raises(ProfileError) as info:
+        load_profile(bad)
+    assert message in str(info.value) and "old.toml" in str(info.value)
+
+
+def test_a_layout_puts_its_selectors_first_and_keeps_the_family_s():
+    fars = load_profiles()["fars"]
+    old = fars.with_layout(fars.layouts[0])
+    assert old.parser_name == "fars@2014" and fars.parser_name == "fars"
+    assert old.selectors("lead")[0] == ".Lead" and set(fars.selectors("lead")) <= set(old.selectors("lead"))

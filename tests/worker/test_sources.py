@@ -58,7 +58,7 @@ def entry(**kw):
     (entry(archive_url="https://x.ir/a?d={day}"), "key 'archive_url': unknown placeholder(s) ['day']"),
     (entry(id="Bad Id"), "key 'id': 'Bad Id' must match"),
     (entry(poll_interval=10, min_poll=60), "'min_poll' <= 'poll_interval' <= 'max_poll'"),
-    (entry(profile="wordpress"), "key 'profile': 'wordpress' is not one of"),
+    (entry(profile="joomla"), "key 'profile': 'joomla' is not one of"),
     (entry(enabled="yes"), "key 'enabled': expected true/false"),
     ({"id": "x", "name_fa": "ایکس"}, "missing key 'name_en'"),
 ])

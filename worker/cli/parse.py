@@ -1,4 +1,8 @@
-"""`bayegan parse FILE|URL [--url URL] [--source ID]`: print one Article as JSON.
+"""`bayegan parse FILE|URL [--url URL] [--source ID] [--explain]`: print one Article as JSON.
+
+`--explain` prints, instead of the JSON, which profile/layout the page chose (and why the others
+did not apply) and per field which selector or heuristic produced the value and what else was
+considered (parsers.explain); the exit codes stay the same.
 
 Exit codes: 0 article printed; 2 not an article (homepage, listing); 1 bad input (missing, empty or
 undecodable file, fetch failure). Errors are one line naming the file or URL, never a traceback.
@@ -70,8 +74,10 @@ def _source_object(settings, source: str | None, url: str):
 @click.argument("target", metavar="FILE|URL")
 @click.option("--url", "page_url", default=None, help="The page's URL (for a saved FILE): canonical URL, id, links.")
 @click.option("--source", "source", default=None, help="Source id from the registry (e.g. isna).")
+@click.option("--explain", is_flag=True, help="Say per field which selector or heuristic produced it, and what else "
+              "was considered (text, not JSON).")
 @click.pass_obj
-def parse_command(settings, target: str, page_url: str | None, source: str | None) -> None:
+def parse_command(settings, target: str, page_url: str | None, source: str | None, explain: bool = False) -> None:
     """Print one Article as JSON (UTF-8). Exit 2 if the page is not an article."""
     content_type = None
     if target.startswith(("http://", "https://")):
@@ -88,6 +94,9 @@ def parse_command(settings, target: str, page_url: str | None, source: str | Non
         # A page of a registered agency is labelled with its id, as an ingest would label it.
         known = _source_object(settings, None, url)
         source = known.id if known is not None else None
+    if explain:
+        _explain(data, url, source, content_type, label)
+        return
     fetched_at = datetime.now(UTC).replace(microsecond=0).isoformat()
     try:
         article = parse(data, url, source=source, content_type=content_type, fetched_at=fetched_at)
@@ -95,7 +104,22 @@ def parse_command(settings, target: str, page_url: str | None, source: str | Non
         _fail(f"{label}: {_reason(exc)}", EXIT_NOT_ARTICLE)
     except ParseError as exc:
         _fail(f"{label}: {_reason(exc)}")
-    text = article.to_json(ensure_ascii=False, indent=2)
+    _print_utf8(article.to_json(ensure_ascii=False, indent=2))
+
+
+def _explain(data: bytes, url: str, source: str | None, content_type: str | None, label: str) -> None:
+    from parsers.explain import explain, render
+
+    try:
+        report = explain(data, url, source=source, content_type=content_type)
+    except ParseError as exc:
+        _fail(f"{label}: {_reason(exc)}")
+    _print_utf8(render(report, label))
+    if report.refused:
+        sys.exit(EXIT_NOT_ARTICLE)
+
+
+def _print_utf8(text: str) -> None:
     binary = getattr(sys.stdout, "buffer", None)
     if binary is None:
         click.echo(text)
