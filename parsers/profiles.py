@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -19,6 +18,8 @@ from typing import Any
 from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
+
+from parsers.urls import host_matches
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
 LIST_FIELDS = ("supertitle", "title", "lead", "body", "date", "category", "tags", "authors",
@@ -104,7 +105,7 @@ class Profile:
         """Selectors for one field; a matching site override's come first."""
         base = self.fields.get(name, ())
         for override in self.overrides:
-            if host and _host_matches(host, override.hosts) and name in override.fields:
+            if host and host_matches(host, override.hosts) and name in override.fields:
                 return override.fields[name] + base
         return base
 
@@ -133,11 +134,6 @@ class Profile:
 @cache
 def _compile_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
-
-
-def _host_matches(host: str, suffixes: Iterable[str]) -> bool:
-    host = host.lower().rstrip(".")
-    return any(host == s or host.endswith("." + s) for s in suffixes)
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
@@ -236,7 +232,7 @@ def score(profile: Profile, doc: HtmlElement, signals: PageSignals, index: PageI
         if select_all(doc, marker, index):
             hits += 1
     total += hits * W_MARKER
-    if signals.host and _host_matches(signals.host, profile.hosts):
+    if signals.host and host_matches(signals.host, profile.hosts):
         total += W_HOST
     return total
 
