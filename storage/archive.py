@@ -308,8 +308,14 @@ class Archive:
         return export(self, fmt, out)
 
     def iter_articles(self) -> Iterator[Article]:
+        for article, _versions in self.iter_latest():
+            yield article
+
+    def iter_latest(self) -> Iterator[tuple[Article, int]]:
+        """Every article's latest version and how many versions the index has seen of it."""
         for row in self.index.iter_articles():
-            yield Article.from_dict(read_line(self.root, row["record_file"], row["record_offset"])["article"])
+            article = Article.from_dict(read_line(self.root, row["record_file"], row["record_offset"])["article"])
+            yield article, int(row["versions"] or 1)
 
     @_locked
     def errors(self, *, source: str | None = None, since: date | str | None = None, kind: str | None = None,
