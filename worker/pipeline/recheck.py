@@ -44,6 +44,7 @@ from worker.pipeline.pages import parse_outcome
 
 if TYPE_CHECKING:
     from worker.pipeline.stages import Pipeline
+    from worker.sources import Source
 
 log = logging.getLogger("bayegan.recheck")
 
@@ -160,7 +161,7 @@ class Found:
     host_waits: bool = False         # host marked down or rate limited: the source's other re-checks wait
 
 
-def _is_removal_redirect(source: Any, url: str, final_url: str) -> bool:
+def _is_removal_redirect(source: Source, url: str, final_url: str) -> bool:
     """Redirected away from the article to the home or a section page (not another article)."""
     if final_url == url:
         return False
