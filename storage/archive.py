@@ -21,10 +21,10 @@ from storage import changes as ch
 from storage import dedup, minhash
 from storage.capture import Exchange
 from storage.changes import Change, CheckOutcome, RecheckState
-from storage.dedup import Prepared, StoreResult, iso_utc
+from storage.dedup import Prepared, StoreResult
 from storage.errors import IndexError_, StorageError
 from storage.index import SqlIndex
-from storage.records import LineAppender, Skipped, read_line, utc_now
+from storage.records import LineAppender, Skipped, iso_utc, read_line, utc_now
 from storage.warc import Capture, WarcFileWriter, warc_date
 
 if TYPE_CHECKING:

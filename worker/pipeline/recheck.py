@@ -36,7 +36,8 @@ from urllib.parse import urlsplit
 
 from parsers import Article
 from storage.changes import Change, ChangeKind, CheckOutcome, RecheckState, article_diff
-from storage.dedup import Status, iso_utc
+from storage.dedup import Status
+from storage.records import iso_utc, utc_now
 from worker.errors import describe, is_transient
 from worker.http import errors as E
 from worker.pipeline.outcomes import ErrorKind, ParseFailure
@@ -263,7 +264,7 @@ def _store_if_changed(pipeline: Pipeline, state: RecheckState, article: Article 
 
 
 def recheck_one(pipeline: Pipeline, state: RecheckState, canonical: str, schedule: tuple[timedelta, ...],
-                now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Found:
+                now: Callable[[], datetime] = utc_now) -> Found:
     """Re-check one article; the Found carries the final outcome (after `settle`)."""
     try:
         found = fetch_and_judge(pipeline, state, canonical)
@@ -297,7 +298,7 @@ def run_source(pipeline: Pipeline, source_id: str, *, every: bool = False, wait:
     """Re-check `source_id`'s due articles (or all of them with `every`) within its budget.
     `wait`: sleep for tokens (CLI); otherwise stop when the bucket is empty (daemon tick)."""
     schedule = schedule_for(pipeline, source_id)
-    now = datetime.now(UTC)
+    now = utc_now()
     limit = limit or pipeline.settings.recheck_batch
     states = pipeline.archive.recheck_candidates(source_id, now=iso_utc(now),
                                                  first_due_before=iso_utc(now - schedule[0]),
