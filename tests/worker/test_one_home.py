@@ -58,3 +58,16 @@ def test_pipeline_stages_use_typed_attributes():
     for path in Path(worker.pipeline.__file__).parent.glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "getattr(result" not in text and "getattr(link" not in text and "getattr(capture" not in text, path
+
+
+def test_change_kinds_have_one_persian_table():
+    from pathlib import Path
+
+    import worker.web
+    from storage.changes import ChangeKind
+    from worker.web.persian import CHANGE_KIND_FA, change_kind
+
+    assert set(CHANGE_KIND_FA) == {k.value for k in ChangeKind}   # a new kind needs its Persian name
+    assert change_kind(ChangeKind.REMOVED) == "حذف" and change_kind("unknown") == "unknown"
+    templates = Path(worker.web.__file__).parent / "templates"
+    assert not [p.name for p in templates.glob("*.html") if '"edited":' in p.read_text(encoding="utf-8")]
