@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from worker.testing.mirror import MirrorServer  # noqa: E402
+from worker.testing.probes import stored_count  # noqa: E402
 
 BROKER = "redis://127.0.0.1:6379/8"
 
@@ -99,17 +99,6 @@ def _cpu_redis() -> float:
     return 0.0
 
 
-def stored(archive: Path) -> int:
-    db = archive / "index.sqlite3"
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as con:
-            return con.execute("SELECT count(*) FROM articles").fetchone()[0]
-    except sqlite3.Error:
-        return 0
-
-
 def env_for(archive: Path, sources: Path, prefix: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update({"BAYEGAN_BROKER_URL": BROKER, "BAYEGAN_REDIS_URL": BROKER, "BAYEGAN_QUEUE_PREFIX": prefix,
@@ -143,10 +132,10 @@ def bench_celery(mirror: MirrorServer, sources: Path, tmp: Path, expected: int, 
         for agency in mirror.sites:
             sender.send_task("worker.tasks.poll_source", args=[agency, True], queue=prefix + "discover")
         deadline = time.time() + 600
-        while stored(archive) < expected and time.time() < deadline:
+        while stored_count(archive) < expected and time.time() < deadline:
             time.sleep(0.1)
         elapsed = time.perf_counter() - started
-        n = stored(archive)
+        n = stored_count(archive)
         cpu = {"worker processes": _cpu_tree(worker.pid), "worker parent": _cpu_tree(worker.pid, children=False),
                "bench+mirror": _cpu_self(), "redis-server": _cpu_redis()}
     finally:

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 BAYEGAN = [sys.executable, "-m", "worker.cli"]
 COMMANDS = [[], ["parse"], ["search"], ["show"], ["export"], ["stats"], ["errors"], ["index"],
             ["index", "rebuild"], ["sources"], ["sources", "list"], ["sources", "check"], ["backfill"],
-            ["ingest"], ["run"], ["reingest"]]
+            ["ingest"], ["run"], ["reingest"], ["recheck"], ["changes"], ["serve"]]
 
 
 def _wall(argv: list[str]) -> float:

@@ -21,10 +21,10 @@ from parsers.profiles import (
     W_META_PREFIX,
     PageIndex,
     Profile,
-    host_matches,
     load_profiles,
     select_all,
 )
+from parsers.urls import host_matches
 
 
 @dataclass(slots=True)

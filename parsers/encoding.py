@@ -1,11 +1,15 @@
-"""Bytes -> str for HTML pages: the one place that decides a page's character encoding.
+"""Bytes -> str: the one place that decides a body's character encoding (pages, and through
+detect_encoding the fetcher's results and feeds).
 
 Order of evidence (WHATWG-like, adapted to what Persian sites really send):
 1. a byte-order mark;
 2. the HTTP Content-Type charset;
-3. a <meta charset> / <meta http-equiv=Content-Type> declaration in the first bytes;
-4. charset-normalizer's detection.
-A declaration is only trusted if the bytes decode under it. Bogus names are repaired
+3. a <meta charset> / <meta http-equiv=Content-Type> (or XML) declaration in the first bytes;
+4. UTF-8; then a declaration (or UTF-8) that fits all but a few bytes, marked as damaged;
+5. windows-1256 if the bytes read as Arabic script under it; a Latin declaration;
+6. charset-normalizer's detection.
+A declaration is only trusted if the bytes decode under it; a Latin one on non-ASCII bytes is
+usually a server default and is tried late. Bogus names are repaired
 (a real Mehr page says `windows-utf-8`), and pages that declare a Latin code page but are
 really UTF-8 (a common CMS misconfiguration) are read as UTF-8. Numeric character references
 (`&#x6AF;`) are left to the HTML parser, which decodes them.
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
@@ -22,8 +27,10 @@ from parsers.errors import DecodeError
 _META_SNIFF_BYTES = 32_768  # isna puts <meta charset> after ~2 KB of <meta> tags; be generous
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
+_XML_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # Code pages that a misconfigured server/CMS declares while actually serving UTF-8.
 _LATIN_DECLARATIONS = {"latin-1", "iso8859-1", "cp1252", "ascii", "iso8859-15"}
 # Replacement decoding is accepted when at most this share of the bytes (or a handful) is bad.
@@ -55,7 +62,8 @@ def charset_from_content_type(content_type: str | None) -> str | None:
 
 
 def charset_from_meta(data: bytes) -> str | None:
-    match = _META_CHARSET.search(data[:_META_SNIFF_BYTES])
+    """The charset a page (<meta>) or a feed/sitemap (<?xml encoding=...?>) declares in its bytes."""
+    match = _META_CHARSET.search(data[:_META_SNIFF_BYTES]) or _XML_DECLARATION.search(data[:1024])
     return canonical_encoding(match.group(1).decode("ascii", "ignore")) if match else None
 
 
@@ -82,6 +90,65 @@ def _fits_nearly(data: bytes, bad: int) -> bool:
     return bad <= max(_MIN_TOLERATED_BAD_BYTES, len(data) * _TOLERATED_BAD_FRACTION)
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The codec for a body, and how many byte sequences decoding under it replaces (0 = strict)."""
+    encoding: str
+    replaced: int = 0
+
+
+def _looks_persian_cp1256(data: bytes) -> bool:
+    # Detectors often call Persian windows-1256 Cyrillic or Greek; text that reads as Arabic-script
+    # letters under cp1256 almost certainly is cp1256.
+    text = _try(data[:65_536], "cp1256")
+    if text is None:
+        return False
+    high = [ch for ch in text if ord(ch) > 127]
+    arabic = sum(1 for ch in high if "\u0600" <= ch <= "\u06ff" or ch == "\u200c")
+    return bool(high) and arabic / len(high) > 0.8
+
+
+def decide_encoding(data: bytes, content_type: str | None = None) -> Decision | None:
+    """The one charset decision, for pages (decode_html) and for feeds/fetch results
+    (detect_encoding); None when nothing fits. See the module docstring for the order."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom) and _try(data[len(bom):], encoding) is not None:
+            # utf-8-sig / utf-16 drop the mark when decoding, so the codec alone is the answer
+            return Decision("utf-8-sig" if encoding == "utf-8" else "utf-16")
+    declarations = list(dict.fromkeys(
+        d for d in (charset_from_content_type(content_type), charset_from_meta(data)) if d))
+    weak: list[str] = []   # a Latin label on non-ASCII bytes is a server default, not a fact
+    for declared in declarations:
+        if declared in _LATIN_DECLARATIONS and not data.isascii():
+            weak.append(declared)
+        elif _try(data, declared) is not None:
+            return Decision(declared)
+    if _try(data, "utf-8") is not None:   # most pages; far cheaper than detection
+        return Decision("utf-8")
+    # A declared charset (or UTF-8) that fits all but a few bytes: keep the page, mark the damage.
+    for candidate in dict.fromkeys([*(d for d in declarations if d not in weak), "utf-8"]):
+        lenient = _lenient(data, candidate)
+        if lenient is not None and _fits_nearly(data, lenient[1]):
+            return Decision(candidate, lenient[1])
+    if _looks_persian_cp1256(data):
+        return Decision("cp1256")
+    for declared in weak:
+        if _try(data, declared) is not None:
+            return Decision(declared)
+    best = from_bytes(data[:200_000]).best()
+    if best is None or best.encoding is None:
+        return None
+    # Detection looked at a prefix; tolerate a few stray bytes further on rather than lose the page.
+    lenient = _lenient(data, best.encoding)
+    return Decision(best.encoding, lenient[1]) if lenient is not None else None
+
+
+def detect_encoding(data: bytes, content_type: str | None = None) -> str:
+    """Python codec name for any textual body (callers decode with errors="replace")."""
+    decision = decide_encoding(data, content_type)
+    return decision.encoding if decision is not None else "cp1256"   # the legacy Persian code page
+
+
 def decode_html(data: bytes, content_type: str | None = None, *, source: str | None = None) -> str:
     """Decode a page. Raises DecodeError (naming `source`) for empty or undecodable input."""
     return decode_html_checked(data, content_type, source=source)[0]
@@ -92,43 +159,15 @@ def decode_html_checked(data: bytes, content_type: str | None = None, *,
     """Like decode_html, plus warnings (e.g. bytes replaced by U+FFFD) to record on the Article."""
     if not data or data.isspace():
         raise DecodeError("empty document", source)
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            text = _try(data[len(bom):], encoding)
-            if text is not None:
-                return text, []
-    if data.count(b"\x00") > len(data) // 100 + 1:
+    if data.count(b"\x00") > len(data) // 100 + 1 and not data.startswith(_UTF16_BOMS):
         raise DecodeError("binary data, not an HTML page", source)
-
-    declarations = [d for d in (charset_from_content_type(content_type), charset_from_meta(data)) if d]
-    for declared in declarations:
-        if declared in _LATIN_DECLARATIONS:
-            as_utf8 = _try(data, "utf-8")
-            if as_utf8 is not None and not as_utf8.isascii():
-                return as_utf8, []
-        text = _try(data, declared)
-        if text is not None:
-            return text, []
-
-    text = _try(data, "utf-8")  # most pages; far cheaper than detection
-    if text is not None:
-        return text, []
-    # A declared charset (or UTF-8) that fits all but a few bytes: keep the page, mark the damage.
-    for candidate in dict.fromkeys([*(d for d in declarations if d not in _LATIN_DECLARATIONS), "utf-8"]):
-        lenient = _lenient(data, candidate)
-        if lenient is not None and _fits_nearly(data, lenient[1]):
-            return lenient[0], [_replacement_warning(lenient[1], candidate)]
-    best = from_bytes(data[:200_000]).best()
-    if best is None or best.encoding is None:
+    decision = decide_encoding(data, content_type)
+    if decision is None:
         raise DecodeError("could not detect the character encoding", source)
-    text = _try(data, best.encoding)
-    if text is not None:
+    text = data.decode(decision.encoding, errors="replace")
+    if not decision.replaced:
         return text, []
-    # Detection looked at a prefix; tolerate a few stray bytes further on rather than lose the page.
-    lenient = _lenient(data, best.encoding)
-    if lenient is None:
-        raise DecodeError("could not detect the character encoding", source)
-    return lenient[0], [_replacement_warning(lenient[1], best.encoding)]
+    return text, [_replacement_warning(decision.replaced, decision.encoding)]
 
 
 def _replacement_warning(bad: int, encoding: str) -> str:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
@@ -29,6 +28,8 @@ from typing import Any
 from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
+
+from parsers.urls import host_matches
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
 LIST_FIELDS = ("supertitle", "title", "lead", "body", "date", "category", "tags", "authors",
@@ -181,11 +182,6 @@ class Profile:
 @cache
 def _compile_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
-
-
-def host_matches(host: str, suffixes: Iterable[str]) -> bool:
-    host = host.lower().rstrip(".")
-    return any(host == s or host.endswith("." + s) for s in suffixes)
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ import posixpath
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -72,7 +73,20 @@ class UrlRule:
     fold_subdomains: bool = False
 
     def owns_host(self, host: str) -> bool:
-        return any(host == h or host.endswith("." + h) for h in self.hosts)
+        return host_matches(host, self.hosts)
+
+
+def host_matches(host: str, entries: Iterable[str], *, subdomains: bool = True) -> bool:
+    """The one "host or subdomain of" test (url rules, profile host overrides, source registries).
+    `host` equals an entry or, when `subdomains` (or the entry has a leading dot), is a subdomain of
+    one. Case and a trailing dot are ignored; `x.evil-tasnim.ir` is not a subdomain of tasnim.ir."""
+    host = host.lower().rstrip(".")
+    for entry in entries:
+        dotted = entry.startswith(".")
+        entry = entry.lower().strip(".")
+        if host == entry or ((subdomains or dotted) and host.endswith("." + entry)):
+            return True
+    return False
 
 
 RULE_KEYS = frozenset({"source", "hosts", "canonical_host", "scheme", "ids", "canonical_base", "fold_subdomains"})

@@ -21,10 +21,10 @@ from storage import changes as ch
 from storage import dedup, minhash
 from storage.capture import Exchange
 from storage.changes import Change, CheckOutcome, RecheckState
-from storage.dedup import Prepared, StoreResult, iso_utc
+from storage.dedup import Prepared, StoreResult
 from storage.errors import IndexError_, StorageError
 from storage.index import SqlIndex
-from storage.records import LineAppender, Skipped, read_line, utc_now
+from storage.records import LineAppender, Skipped, iso_utc, read_line, utc_now
 from storage.warc import Capture, WarcFileWriter, warc_date
 
 if TYPE_CHECKING:
@@ -308,8 +308,14 @@ class Archive:
         return export(self, fmt, out)
 
     def iter_articles(self) -> Iterator[Article]:
+        for article, _versions in self.iter_latest():
+            yield article
+
+    def iter_latest(self) -> Iterator[tuple[Article, int]]:
+        """Every article's latest version and how many versions the index has seen of it."""
         for row in self.index.iter_articles():
-            yield Article.from_dict(read_line(self.root, row["record_file"], row["record_offset"])["article"])
+            article = Article.from_dict(read_line(self.root, row["record_file"], row["record_offset"])["article"])
+            yield article, int(row["versions"] or 1)
 
     @_locked
     def errors(self, *, source: str | None = None, since: date | str | None = None, kind: str | None = None,

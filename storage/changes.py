@@ -13,12 +13,13 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
 from parsers.dates import tehran_offset
 from storage.index.base import Row, SqlIndex
+from storage.records import iso_utc
 
 DIFF_CONTEXT = 8          # words of unchanged text kept on each side of a change
 
@@ -203,6 +204,4 @@ def time_bound(value: date | datetime | str | None, *, end: bool = False) -> str
     if not isinstance(value, datetime):
         start = datetime.combine(value + timedelta(days=1) if end else value, time.min)
         value = start.replace(tzinfo=timezone(tehran_offset(start)))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return iso_utc(value)

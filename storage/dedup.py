@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 
 from parsers.article import Article, article_id, content_hash
 from storage import minhash
 from storage.index import SqlIndex
-from storage.records import parse_timestamp
+from storage.records import iso_utc, parse_timestamp
 from storage.spelling import with_joined_pairs
 from storage.text import fold, folded_shingles
 
@@ -58,10 +57,6 @@ class Prepared:
 
 # Writes the record line of a decision (kind, version, alias_of) and returns where it went.
 RecordWriter = Callable[[str, int, "str | None"], tuple[str, int]]
-
-
-def iso_utc(ts: datetime) -> str:
-    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _published(article: Article) -> tuple[str | None, str | None]:

@@ -31,6 +31,8 @@ def _flat(a: Any) -> dict[str, Any]:
 # Parquet keeps real types so duckdb and pandas read it without casts; CSV stays flat text.
 PARQUET_TIMESTAMPS = ("published", "updated", "fetched_at")
 PARQUET_LISTS = ("tags", "authors")
+PARQUET_INTEGERS = ("versions",)   # how many versions the archive holds (parquet only: CSV keeps its columns)
+PARQUET_COLUMNS = [*CSV_COLUMNS, *PARQUET_INTEGERS, "article_json"]
 
 
 def _utc(value: str | None) -> datetime | None:
@@ -44,11 +46,12 @@ def _utc(value: str | None) -> datetime | None:
     return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def _typed(a: Any) -> dict[str, Any]:
+def _typed(a: Any, versions: int) -> dict[str, Any]:
     row = _flat(a)
     for column in PARQUET_TIMESTAMPS:
         row[column] = _utc(row[column])
     row["tags"], row["authors"] = list(a.tags), list(a.authors)
+    row["versions"], row["article_json"] = versions, a.to_json()
     return row
 
 
@@ -93,14 +96,16 @@ def _parquet(archive: Archive, out: str | Path | IO[Any]) -> int:
     def column_type(name: str) -> Any:
         if name in PARQUET_TIMESTAMPS:
             return pa.timestamp("us", tz="UTC")
+        if name in PARQUET_INTEGERS:
+            return pa.int64()
         return pa.list_(pa.string()) if name in PARQUET_LISTS else pa.string()
 
-    schema = pa.schema([(c, column_type(c)) for c in CSV_COLUMNS] + [("article_json", pa.string())])
+    schema = pa.schema([(c, column_type(c)) for c in PARQUET_COLUMNS])
     writer = pq.ParquetWriter(out, schema, compression="zstd")
     n, rows = 0, []
     try:
-        for a in archive.iter_articles():
-            rows.append({**_typed(a), "article_json": a.to_json()})
+        for a, versions in archive.iter_latest():
+            rows.append(_typed(a, versions))
             if len(rows) >= 5000:
                 writer.write_table(pa.Table.from_pylist(rows, schema))
                 n += len(rows)

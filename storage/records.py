@@ -34,6 +34,11 @@ def utc_now_iso(timespec: str = "seconds", *, zulu: bool = False) -> str:
     return text.replace("+00:00", "Z") if zulu else text
 
 
+def iso_utc(ts: datetime) -> str:
+    """A moment as the index spells it: UTC, microseconds, `Z` (sorts as text). Naive means UTC."""
+    return (ts if ts.tzinfo else ts.replace(tzinfo=UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def parse_timestamp(value: str | None) -> datetime | None:
     """An ISO 8601 timestamp as written in records and WARC metadata (`Z` accepted); None if absent
     or unreadable. A naive result is returned as is: callers decide what it means."""

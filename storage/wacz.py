@@ -17,12 +17,12 @@ import json
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storage.errors import StorageError
-from storage.records import parse_timestamp
+from storage.records import parse_timestamp, utc_now_iso
 
 if TYPE_CHECKING:
     from storage.archive import Archive
@@ -138,7 +138,7 @@ def _pages_jsonl(pages: Iterable[dict[str, str]]) -> bytes:
 
 
 def _datapackage(resources: list[dict[str, object]]) -> bytes:
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = utc_now_iso(zulu=True)
     return json.dumps({"profile": "data-package", "wacz_version": WACZ_VERSION, "title": "Bayegan archive export",
                        "software": "Bayegan", "created": now, "modified": now, "resources": resources},
                       ensure_ascii=False, indent=2).encode("utf-8")

@@ -20,7 +20,7 @@ import os
 import re
 import zlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,7 +30,7 @@ from warcio.warcwriter import GzippingWrapper, WARCWriter
 
 from storage.capture import Exchange
 from storage.errors import DiskError
-from storage.records import day_dir, parse_timestamp, utc_now
+from storage.records import day_dir, iso_utc, parse_timestamp, utc_now
 from storage.warcfields import JSON_TYPE, WARC_FIELDS, format_fields, metadata_uri
 
 WARC_VERSION = "WARC/1.1"
@@ -220,9 +220,7 @@ def warc_date(fetched_at: str) -> str | None:
     dt = parse_timestamp(fetched_at)
     if dt is None:
         return None
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC).replace(tzinfo=None)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return iso_utc(dt)
 
 
 def warc_files(root: Path, since: datetime | None = None) -> list[Path]:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import jdatetime
 
 from parsers import known_profiles
-from parsers.urls import UrlRule, host_of, register_rule, rule_from_dict
+from parsers.urls import UrlRule, host_matches, host_of, register_rule, rule_from_dict
 
 __all__ = [
     "DEFAULT_SOURCES_FILE",
@@ -43,15 +43,7 @@ class SourceError(ValueError):
 
 def host_allowed(host: str, hosts: Iterable[str]) -> bool:
     """`host` is one of `hosts`; an entry with a leading dot allows every subdomain of it."""
-    host = host.lower().rstrip(".")
-    for allowed in hosts:
-        allowed = allowed.lower()
-        if allowed.startswith("."):
-            if host.endswith(allowed) or host == allowed[1:]:
-                return True
-        elif host == allowed:
-            return True
-    return False
+    return host_matches(host, hosts, subdomains=False)
 
 
 @dataclass(frozen=True, slots=True)

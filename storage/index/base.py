@@ -292,7 +292,7 @@ class SqlIndex:
     def iter_articles(self, batch: int = 5000) -> Iterator[Row]:
         last = 0
         while True:
-            rows = self.all("SELECT n, id, record_file, record_offset FROM articles WHERE n > ? "
+            rows = self.all("SELECT n, id, record_file, record_offset, versions FROM articles WHERE n > ? "
                             "ORDER BY n LIMIT ?", (last, batch))
             if not rows:
                 return

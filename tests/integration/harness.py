@@ -10,7 +10,6 @@ import contextlib
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from typing import Any
 import redis
 
 from worker.testing.mirror.sources_toml import dump_sources
+from worker.testing.probes import stored_count  # noqa: F401 (the integration tests import it from here)
 
 REPO = Path(__file__).resolve().parents[2]
 HOOKED = Path(__file__).with_name("hooked_celery.py")
@@ -219,18 +219,6 @@ def record_lines(archive_dir: Path) -> list[dict]:
             if line.strip():
                 lines.append(json.loads(line))
     return lines
-
-
-def stored_count(archive_dir: Path) -> int:
-    """Articles in the index (what search/show/export see), read-only so the workers are not disturbed."""
-    db = archive_dir / "index.sqlite3"
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as con:
-            return con.execute("SELECT count(*) FROM articles").fetchone()[0]
-    except sqlite3.Error:
-        return 0
 
 
 def warc_article_captures(archive: Any) -> Counter:

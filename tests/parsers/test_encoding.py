@@ -86,3 +86,27 @@ def test_windows_1256_article_parses_end_to_end():
     article = parse(html.encode("cp1256"), "https://www.isna.ir/news/98030903723/x")
     assert article.title == title and article.parser.profile == "nastooh"
     assert article.body[0].text == ARABIC_YEH
+
+
+# One decider: the fetcher/feeds (detect_encoding) and the page parser (decode_html) agree.
+@pytest.mark.parametrize(("data", "content_type", "codec"), [
+    (page("", ARABIC_YEH).encode("cp1256"), "text/html; charset=iso-8859-1", "cp1256"),  # a server default
+    (page("iso-8859-1").encode("utf-8"), None, "utf-8"),
+    (page("windows-utf-8").encode("utf-8"), None, "utf-8"),
+    (page("utf-8").encode("utf-8")[:-40] + b"\xff" + page("utf-8").encode("utf-8")[-40:], None, "utf-8"),
+    (f'<?xml version="1.0" encoding="windows-1256"?><rss><title>{ARABIC_YEH}</title></rss>'.encode("cp1256"),
+     "application/rss+xml", "cp1256"),
+    (b"\xef\xbb\xbf" + page().encode("utf-8"), None, "utf-8-sig"),
+    (b"<html>plain ascii</html>", "text/html; charset=windows-1256", "cp1256"),
+])
+def test_detect_encoding_is_the_decision_decode_html_uses(data, content_type, codec):
+    from parsers.encoding import detect_encoding
+    from worker.http.bodies import detect_encoding as fetcher_detect
+
+    assert detect_encoding(data, content_type) == fetcher_detect(data, content_type) == codec
+    assert decode_html(data, content_type) == data.decode(codec, errors="replace")
+
+
+def test_latin1_declaration_on_windows_1256_bytes_reads_persian():
+    data = page("iso-8859-1", ARABIC_YEH).encode("cp1256")
+    assert ARABIC_YEH in decode_html(data, "text/html; charset=ISO-8859-1")

@@ -14,22 +14,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))   # storage_helpers (pytest runs with importlib mode)
 
-PG_ADMIN = os.environ.get("BAYEGAN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 _schemas = itertools.count()
 
 
 @pytest.fixture(scope="session")
 def pg_database():
-    import psycopg
+    from storage_helpers import scratch_pg_database
 
-    name = f"bayegan_test_{os.getpid()}"
-    base = PG_ADMIN.rsplit("/", 1)[0]
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"{base}/{name}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_pg_database(f"bayegan_test_{os.getpid()}") as url:
+        yield url
 
 
 def _pg_url(pg_database: str) -> str:

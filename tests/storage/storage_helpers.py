@@ -1,6 +1,11 @@
 """Article fixtures for the storage tests (imported by name: tests run in importlib mode)."""
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from parsers.article import Article, Normalized, ParserInfo, article_id, content_hash
 
 
@@ -43,3 +48,29 @@ def race_store(root, index_url, name, barrier, urls, text, results) -> None:
         results.put(exc)
     finally:
         arc.close()
+
+
+PG_ADMIN = os.environ.get("BAYEGAN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@contextmanager
+def scratch_pg_database(name: str) -> Iterator[str]:
+    """A fresh PostgreSQL database `name` (dropped before and after); yields its URL."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def cli_env(archive_dir: Path, index_url: str | None) -> dict[str, str]:
+    """The environment a CLI test runs `bayegan` in: this archive, this index, worker name `cli`."""
+    env = {"BAYEGAN_ARCHIVE_DIR": str(archive_dir), "BAYEGAN_WORKER_NAME": "cli"}
+    if index_url:
+        env["BAYEGAN_INDEX_URL"] = index_url
+    return env

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from storage_helpers import make_article, persian_text
+from storage_helpers import cli_env, make_article, persian_text
 
 from storage import open_archive
 from worker.cli import cli
@@ -28,10 +28,7 @@ def env(archive_dir, index_url):
                            published="2023-05-02T10:00:00+03:30"))
     arc.record_error("yjc", "https://www.yjc.ir/news/4/", "parse", "not an article")
     arc.close()
-    e = {"BAYEGAN_ARCHIVE_DIR": str(archive_dir), "BAYEGAN_WORKER_NAME": "cli"}
-    if index_url:
-        e["BAYEGAN_INDEX_URL"] = index_url
-    return e
+    return cli_env(archive_dir, index_url)
 
 
 def run(env, *args):

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from storage_helpers import make_article, persian_text
+from storage_helpers import cli_env, make_article, persian_text
 
 from storage import open_archive
 from worker.cli import cli
@@ -25,10 +25,7 @@ def env(archive_dir, index_url):
     arc.record_error("yjc", "https://www.yjc.ir/news/4/", "parse", "not an article")
     arc.record_error("isna", "https://www.isna.ir/news/9/", "fetch", "HTTP 503")
     arc.close()
-    e = {"BAYEGAN_ARCHIVE_DIR": str(archive_dir), "BAYEGAN_WORKER_NAME": "cli"}
-    if index_url:
-        e["BAYEGAN_INDEX_URL"] = index_url
-    return e
+    return cli_env(archive_dir, index_url)
 
 
 @pytest.mark.parametrize("args", [["stats"], ["search", "x"], ["show", "x"], ["errors"], ["export"]])
@@ -93,15 +90,23 @@ def test_settings_convert_and_default_metrics_to_loopback(tmp_path):
     assert loaded.max_retries == 4 and loaded.politeness is False
 
 
-def test_parquet_export_has_real_types_for_duckdb(env, tmp_path):
+def test_parquet_export_has_real_types_for_duckdb(archive_dir, index_url, env, tmp_path):
     duckdb = pytest.importorskip("duckdb")
+    arc = open_archive(archive_dir, index_url=index_url, worker_name="w1")   # a second version of news/1
+    arc.store(make_article("https://www.isna.ir/news/1/", "لاوروف", "متن تازه " + persian_text(2)))
+    arc.close()
     out = tmp_path / "a.parquet"
     r = run(env, "export", "--format", "parquet", "-o", str(out))
     assert r.exit_code == 0, r.output
     con = duckdb.connect()
     types = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM '{out}')").fetchall())
-    assert types["published"] == "TIMESTAMP WITH TIME ZONE" and types["fetched_at"] == "TIMESTAMP WITH TIME ZONE"
-    assert types["tags"] == "VARCHAR[]" and types["authors"] == "VARCHAR[]" and types["title"] == "VARCHAR"
+    expected = {c: "VARCHAR" for c in types}
+    expected.update({c: "TIMESTAMP WITH TIME ZONE" for c in ("published", "updated", "fetched_at")},
+                    tags="VARCHAR[]", authors="VARCHAR[]", versions="BIGINT")
+    assert types == expected and "versions" in types and "article_json" in types
     con.execute("SET TimeZone = 'UTC'")
-    year, tags = con.execute(f"SELECT year(published), tags FROM '{out}'").fetchone()
-    assert isinstance(year, int) and isinstance(tags, list)
+    year, tags, versions = con.execute(f"SELECT year(published), tags, versions + 0 FROM '{out}'").fetchone()
+    assert isinstance(year, int) and isinstance(tags, list) and versions == 2
+    csv_out = tmp_path / "a.csv"   # CSV stays flat: its columns do not change
+    assert run(env, "export", "--format", "csv", "-o", str(csv_out)).exit_code == 0
+    assert "versions" not in csv_out.read_text(encoding="utf-8").splitlines()[0].split(",")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from storage_helpers import make_article, persian_text
+from storage_helpers import cli_env, make_article, persian_text
 
 ZWNJ = "\u200c"
 
@@ -61,9 +61,7 @@ def test_bayegan_search_cli_finds_every_spelling(spelled, archive_dir, index_url
 
     archive, urls = spelled
     archive.close()
-    env = {"BAYEGAN_ARCHIVE_DIR": str(archive_dir), "BAYEGAN_WORKER_NAME": "cli"}
-    if index_url:
-        env["BAYEGAN_INDEX_URL"] = index_url
+    env = cli_env(archive_dir, index_url)
     for query in FAMILIES["compound"]:
         r = CliRunner().invoke(cli, ["search", query, "--json", "--limit", "100"], env=env, catch_exceptions=False)
         assert r.exit_code == 0

@@ -5,23 +5,16 @@ import os
 
 import httpx
 import pytest
-from web_helpers import fill, run_server
-
-PG_ADMIN = os.environ.get("BAYEGAN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+from web_helpers import fill, run_server, scratch_pg_database
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def pg_url():
-    psycopg = pytest.importorskip("psycopg")
-    name = f"bayegan_webtest_{os.getpid()}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    pytest.importorskip("psycopg")
+    with scratch_pg_database(f"bayegan_webtest_{os.getpid()}") as url:
+        yield url
 
 
 def test_web_over_postgres(tmp_path, pg_url):

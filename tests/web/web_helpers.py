@@ -13,7 +13,7 @@ import uvicorn
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "storage"))   # storage_helpers (importlib mode)
 
-from storage_helpers import make_article, persian_text
+from storage_helpers import make_article, persian_text, scratch_pg_database  # noqa: F401 (test_web_postgres)
 
 from parsers.article import Capture
 from storage import open_archive

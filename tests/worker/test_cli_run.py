@@ -12,7 +12,7 @@ from parsers.dates import gregorian_to_jalali
 from parsers.urls import canonicalize
 from storage import open_archive
 from worker.cli import cli
-from worker.testing.mirror import MirrorServer
+from worker_testkit import mirror_registry
 
 
 def _run(*args: str) -> dict:
@@ -23,10 +23,8 @@ def _run(*args: str) -> dict:
 
 @pytest.fixture(scope="module")
 def mirror(tmp_path_factory):
-    with MirrorServer(articles=6, faults=False, seed=11) as server:
-        path = tmp_path_factory.mktemp("mirror") / "sources.toml"
-        server.write_sources_toml(path)
-        yield server, path
+    with mirror_registry(tmp_path_factory, articles=6, seed=11) as served:
+        yield served
 
 
 def _totals(summary: dict) -> Counter:

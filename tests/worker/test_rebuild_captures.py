@@ -11,15 +11,13 @@ from warcio.archiveiterator import ArchiveIterator
 
 from storage import open_archive
 from worker.cli import cli
-from worker.testing.mirror import MirrorServer
+from worker_testkit import mirror_registry
 
 
 @pytest.fixture(scope="module")
 def mirror(tmp_path_factory):
-    with MirrorServer(articles=4, faults=False, seed=17) as server:
-        path = tmp_path_factory.mktemp("mirror") / "sources.toml"
-        server.write_sources_toml(path)
-        yield server, path
+    with mirror_registry(tmp_path_factory, articles=4, seed=17) as served:
+        yield served
 
 
 def _ingest(sources: Path, archive: Path) -> None:

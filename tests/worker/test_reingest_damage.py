@@ -10,15 +10,13 @@ from warcio.archiveiterator import ArchiveIterator
 
 from storage.replay import _scan_file
 from worker.cli import cli
-from worker.testing.mirror import MirrorServer
+from worker_testkit import mirror_registry
 
 
 @pytest.fixture(scope="module")
 def mirror(tmp_path_factory):
-    with MirrorServer(articles=6, faults=False, seed=13) as server:
-        path = tmp_path_factory.mktemp("mirror") / "sources.toml"
-        server.write_sources_toml(path)
-        yield server, path
+    with mirror_registry(tmp_path_factory, articles=6, seed=13) as served:
+        yield served
 
 
 def _invoke(*args: str):

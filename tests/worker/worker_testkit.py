@@ -5,7 +5,8 @@ import gzip
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from worker.sources import Source, sources_from_dicts
@@ -116,3 +117,14 @@ def write_registry(path, entries) -> None:
             lines.append(f"{key} = {text}")
         lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+@contextmanager
+def mirror_registry(tmp_path_factory, *, articles: int, seed: int) -> Iterator[tuple[object, object]]:
+    """A fault-free agency mirror on 127.0.0.1 and a sources.toml pointing at it: (server, path)."""
+    from worker.testing.mirror import MirrorServer
+
+    with MirrorServer(articles=articles, faults=False, seed=seed) as server:
+        path = tmp_path_factory.mktemp("mirror") / "sources.toml"
+        server.write_sources_toml(path)
+        yield server, path

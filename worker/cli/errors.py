@@ -5,12 +5,13 @@ Reads the index's errors table (every fetch, parse and store failure the pipelin
 """
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 
-from worker.cli.options import archive_option, json_option
+from worker.cli.options import archive_option, echo_rows, json_option
 
 
 @click.command("errors")
@@ -29,16 +30,12 @@ def errors_cmd(ctx: click.Context, source: str | None, since: str | None, kind: 
     since_day = _date(since, "--since")
     with _archive(ctx, archive_dir, read_only=True) as arc:
         rows = arc.errors(source=source, since=since_day, kind=kind, limit=limit)
-    if as_json:
-        for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
-        return
-    if not rows:
-        click.echo("no errors recorded", err=True)
-        return
-    for row in rows:
-        click.echo(f"{row['at']}  {row['source'] or '-'}  {row['kind']}  {row['url'] or '-'}")
-        click.echo(f"  {row['message']}")
+    echo_rows(rows, as_json, "no errors recorded", _error_lines)
+
+
+def _error_lines(row: Mapping[str, Any]) -> Iterator[str]:
+    yield f"{row['at']}  {row['source'] or '-'}  {row['kind']}  {row['url'] or '-'}"
+    yield f"  {row['message']}"
 
 
 def register(group: click.Group) -> None:

@@ -7,7 +7,8 @@ existing one through `existing_archive_settings`, which says which directory it 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,6 +40,22 @@ def json_option(help_text: str = "Print JSON (one object per line where there ar
     def decorate(func: F) -> F:
         return click.option("--json", "as_json", is_flag=True, help=help_text)(func)
     return decorate
+
+
+def echo_rows(rows: Sequence[Mapping[str, Any]], as_json: bool, empty: str,
+              human: Callable[[Mapping[str, Any]], Iterable[str]]) -> None:
+    """A reading command's listing: JSON Lines with --json; else `empty` on stderr when there is
+    nothing (stdout stays clean for pipes), or each row as the lines `human` makes of it."""
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo(empty, err=True)
+        return
+    for row in rows:
+        for line in human(row):
+            click.echo(line)
 
 
 def settings_from(ctx: click.Context, **overrides: object) -> Settings:

@@ -8,15 +8,15 @@ from __future__ import annotations
 import difflib
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from worker.cli.options import archive_option, existing_archive_settings, json_option
+from worker.cli.options import archive_option, echo_rows, existing_archive_settings, json_option
 
 if TYPE_CHECKING:   # storage pulls in datasketch/scipy: imported when a command runs, not for --help
     from storage import Archive
@@ -74,20 +74,16 @@ def search(ctx: click.Context, query: str, source: str | None, since: str | None
             hits = arc.search(query, source=source, since=since_d, until=until_d, limit=limit, marks=marks)
         except SearchQueryError as exc:
             raise click.UsageError(str(exc)) from exc
-    if as_json:
-        for h in hits:
-            click.echo(json.dumps(h, ensure_ascii=False))
-        return
-    if not hits:
-        click.echo("no matches", err=True)
-        return
-    for h in hits:
-        click.echo(f"{h['id']}  {h['source']}  {h['published'] or ''}")
-        click.echo(f"  {h['title_hl'] or h['title']}")
-        click.echo(f"  {h['url']}")
-        if h.get("snippet"):
-            click.echo(f"  {h['snippet']}")
-        click.echo("")
+    echo_rows(hits, as_json, "no matches", _hit_lines)
+
+
+def _hit_lines(h: Mapping[str, Any]) -> Iterator[str]:
+    yield f"{h['id']}  {h['source']}  {h['published'] or ''}"
+    yield f"  {h['title_hl'] or h['title']}"
+    yield f"  {h['url']}"
+    if h.get("snippet"):
+        yield f"  {h['snippet']}"
+    yield ""
 
 
 @click.command()

@@ -13,13 +13,18 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from worker.errors import is_transient
 from worker.pipeline.outcomes import ErrorKind, PageStatus
 from worker.pipeline.stages import Pipeline, warm_up_parser
 
+if TYPE_CHECKING:
+    from worker.discovery.links import Link
+    from worker.http.result import FetchResult
+
 log = logging.getLogger("bayegan.ingest")
+T = TypeVar("T")
 
 
 
@@ -53,8 +58,8 @@ def run_ingest(pipeline: Pipeline, source_ids: Iterable[str], *, threads: int = 
     for sid in ids:
         pipeline.source(sid)            # unknown ids fail before any network traffic
     summaries = {sid: SourceSummary(sid) for sid in ids}
-    pending: dict[Future, tuple[str, Any]] = {}
-    links: list[tuple[str, Any]] = []
+    pending: dict[Future[FetchResult | Exception], tuple[str, Link]] = {}
+    links: list[tuple[str, Link]] = []
     with ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="bayegan-ingest") as pool:
         warm = pool.submit(_safe, warm_up_parser)       # overlaps the parser's imports with discovery
         polls = {pool.submit(_safe, pipeline.discover_links, sid): sid for sid in ids}
@@ -87,9 +92,9 @@ def run_ingest(pipeline: Pipeline, source_ids: Iterable[str], *, threads: int = 
             if not pending:
                 break
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            for fut in done:
-                sid, link = pending.pop(fut)
-                status = _finish(pipeline, sid, link, fut.result())
+            for got in done:
+                sid, link = pending.pop(got)
+                status = _finish(pipeline, sid, link, got.result())
                 summaries[sid].count(status)
                 remaining[sid] -= 1
                 if remaining[sid] == 0:
@@ -99,7 +104,7 @@ def run_ingest(pipeline: Pipeline, source_ids: Iterable[str], *, threads: int = 
     return summaries
 
 
-def _finish(pipeline: Pipeline, sid: str, link: Any, result: Any) -> PageStatus:
+def _finish(pipeline: Pipeline, sid: str, link: Link, result: FetchResult | Exception) -> PageStatus:
     try:
         page = pipeline.accept_download(link.url, sid, link.canonical_url, _as_permanent(result))
         if page:
@@ -111,32 +116,32 @@ def _finish(pipeline: Pipeline, sid: str, link: Any, result: Any) -> PageStatus:
         return PageStatus.ERROR
 
 
-def _as_permanent(result: Any) -> Any:
+def _as_permanent(result: FetchResult | Exception) -> FetchResult | Exception:
     """No broker to retry later in a one-shot run: a transient failure is recorded like any other."""
     if isinstance(result, BaseException) and is_transient(result):
         return RuntimeError(f"{type(result).__name__}: {result} (gave up after the fetcher's retries)")
     return result
 
 
-def _safe(fn: Callable[..., Any], *args: Any) -> Any:
+def _safe(fn: Callable[..., T], *args: Any) -> T | Exception:
     try:
         return fn(*args)
     except Exception as exc:  # handed to the main thread, which records it
         return exc
 
 
-def _completed(futures: dict[Future, Any]) -> Iterable[Future]:
+def _completed(futures: dict[Future[T], str]) -> Iterable[Future[T]]:
     todo = set(futures)
     while todo:
         done, todo = wait(todo, return_when=FIRST_COMPLETED)
         yield from done
 
 
-def _round_robin(items: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
-    by_source: dict[str, list[tuple[str, Any]]] = {}
+def _round_robin(items: list[tuple[str, Link]]) -> list[tuple[str, Link]]:
+    by_source: dict[str, list[tuple[str, Link]]] = {}
     for item in items:
         by_source.setdefault(item[0], []).append(item)
-    out: list[tuple[str, Any]] = []
+    out: list[tuple[str, Link]] = []
     queues = list(by_source.values())
     while queues:
         for q in list(queues):

@@ -36,7 +36,8 @@ from urllib.parse import urlsplit
 
 from parsers import Article
 from storage.changes import Change, ChangeKind, CheckOutcome, RecheckState, article_diff
-from storage.dedup import Status, iso_utc
+from storage.dedup import Status
+from storage.records import iso_utc, utc_now
 from worker.errors import describe, is_transient
 from worker.http import errors as E
 from worker.pipeline.outcomes import ErrorKind, ParseFailure
@@ -44,6 +45,7 @@ from worker.pipeline.pages import parse_outcome
 
 if TYPE_CHECKING:
     from worker.pipeline.stages import Pipeline
+    from worker.sources import Source
 
 log = logging.getLogger("bayegan.recheck")
 
@@ -160,7 +162,7 @@ class Found:
     host_waits: bool = False         # host marked down or rate limited: the source's other re-checks wait
 
 
-def _is_removal_redirect(source: Any, url: str, final_url: str) -> bool:
+def _is_removal_redirect(source: Source, url: str, final_url: str) -> bool:
     """Redirected away from the article to the home or a section page (not another article)."""
     if final_url == url:
         return False
@@ -262,7 +264,7 @@ def _store_if_changed(pipeline: Pipeline, state: RecheckState, article: Article 
 
 
 def recheck_one(pipeline: Pipeline, state: RecheckState, canonical: str, schedule: tuple[timedelta, ...],
-                now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Found:
+                now: Callable[[], datetime] = utc_now) -> Found:
     """Re-check one article; the Found carries the final outcome (after `settle`)."""
     try:
         found = fetch_and_judge(pipeline, state, canonical)
@@ -296,7 +298,7 @@ def run_source(pipeline: Pipeline, source_id: str, *, every: bool = False, wait:
     """Re-check `source_id`'s due articles (or all of them with `every`) within its budget.
     `wait`: sleep for tokens (CLI); otherwise stop when the bucket is empty (daemon tick)."""
     schedule = schedule_for(pipeline, source_id)
-    now = datetime.now(UTC)
+    now = utc_now()
     limit = limit or pipeline.settings.recheck_batch
     states = pipeline.archive.recheck_candidates(source_id, now=iso_utc(now),
                                                  first_due_before=iso_utc(now - schedule[0]),

@@ -18,10 +18,15 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from worker.pipeline.outcomes import ErrorKind, PageStatus
+from parsers import Article
+from worker.pipeline.outcomes import ErrorKind, PageStatus, ParseFailure
 from worker.pipeline.stages import FetchedPage, Pipeline, parse_outcome, settle_before_fork, warm_up_parser
+
+if TYPE_CHECKING:
+    from storage.archive import Archive
+    from storage.capture import Exchange
 
 log = logging.getLogger("bayegan.reingest")
 
@@ -43,7 +48,7 @@ class ReingestSummary:
                 "by_source": {k: dict(v) for k, v in self.by_source.items()}, "damaged": self.damaged}
 
 
-def _since(value: Any) -> datetime | None:
+def _since(value: datetime | date | str | None) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -55,7 +60,7 @@ def _since(value: Any) -> datetime | None:
     return datetime.combine(parse_user_date(str(value)), time.min, tzinfo=UTC)
 
 
-def _is_article_capture(exchange: Any, meta: dict[str, Any]) -> bool:
+def _is_article_capture(exchange: Exchange, meta: dict[str, Any]) -> bool:
     return (meta.get("kind", "article") == "article" and bool(meta.get("canonical_url"))
             and 200 <= int(exchange.status or 0) < 300)
 
@@ -69,24 +74,23 @@ def _count(summary: ReingestSummary, progress: Callable[[str, str], None] | None
         progress(src, status)
 
 
-def _flush(pipeline: Pipeline, batch: list[Any], summary: ReingestSummary,
+def _flush(pipeline: Pipeline, batch: list[Article], summary: ReingestSummary,
            progress: Callable[[str, str], None] | None) -> None:
     for article, result in zip(batch, pipeline.store_many(batch), strict=False):
         _count(summary, progress, article.source or "-", result.status)
     batch.clear()
 
 
-def _location(archive: Any, exchange: Any, meta: dict[str, Any]) -> tuple[str | None, int | None]:
+def _location(archive: Archive, exchange: Exchange, meta: dict[str, Any]) -> tuple[str | None, int | None]:
     """WARC file and offset of the payload re-parsed (a revisit points at its original response)."""
     if meta.get("warc") is not None:
         return meta["warc"], meta.get("offset")
-    index = getattr(archive, "index", None)
-    row = index.last_capture(exchange.url) if index is not None and hasattr(index, "last_capture") else None
+    row = archive.index.last_capture(exchange.url)
     return (row["warc"], row["warc_offset"]) if row else (None, None)
 
 
 def _parsed(pages: Iterator[FetchedPage], workers: int,
-            hint: Callable[[str], str | None]) -> Iterator[tuple[FetchedPage, Any]]:
+            hint: Callable[[str], str | None]) -> Iterator[tuple[FetchedPage, Article | ParseFailure]]:
     """(page, parse outcome) in input order; parsing fans out to `workers` forked processes.
 
     Parsing is the CPU-bound part; WARC reading and storing stay in this process (one writer).
@@ -98,7 +102,7 @@ def _parsed(pages: Iterator[FetchedPage], workers: int,
         return
     warm_up_parser()
     settle_before_fork(freeze=False)   # may run inside a long-lived process: no gc.freeze there
-    window: deque[tuple[FetchedPage, Future]] = deque()
+    window: deque[tuple[FetchedPage, Future[Article | ParseFailure]]] = deque()
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         for page in pages:
             window.append((page, pool.submit(parse_outcome, page, hint(page.source_id))))
@@ -110,8 +114,9 @@ def _parsed(pages: Iterator[FetchedPage], workers: int,
             yield done, fut.result()
 
 
-def reingest(pipeline: Pipeline, *, source: str | None = None, since: Any = None, refetch: bool = False,
-             progress: Callable[[str, str], None] | None = None, workers: int | None = None) -> ReingestSummary:
+def reingest(pipeline: Pipeline, *, source: str | None = None, since: datetime | date | str | None = None,
+             refetch: bool = False, progress: Callable[[str, str], None] | None = None,
+             workers: int | None = None) -> ReingestSummary:
     """Re-parse (or with `refetch` re-fetch) every archived article of `source` captured since `since`."""
     since_dt = _since(since)
     archive = pipeline.archive
@@ -132,7 +137,7 @@ def reingest(pipeline: Pipeline, *, source: str | None = None, since: Any = None
     log.info("reingest", extra={"source": source, "since": str(since_dt), "articles": len(wanted),
                                 "refetch": refetch})
 
-    batch: list[Any] = []
+    batch: list[Article] = []
     if refetch:
         for ordinal, (exchange, meta) in enumerate(archive.iter_captures(source=source, since=since_dt)):
             if ordinal not in wanted:

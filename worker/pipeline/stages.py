@@ -17,9 +17,9 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from parsers import PARSER_VERSION, Article
 from parsers.article import article_id
@@ -30,6 +30,7 @@ from worker.config import Settings
 from worker.discovery.claims import Claims, MemoryClaims
 from worker.errors import TransientError, is_transient
 from worker.errors import describe as _describe
+from worker.http.errors import HTTPStatusError
 from worker.pipeline.outcomes import ErrorKind, PageStatus, ParseFailure
 from worker.pipeline.pages import FetchedPage, parse_outcome, read_response_body, settle_before_fork, warm_up_parser
 
@@ -43,6 +44,15 @@ __all__ = [
     "warm_up_parser",
 ]
 
+if TYPE_CHECKING:   # the real types, without importing httpx/storage at module import
+    from storage.archive import Archive
+    from storage.capture import Exchange
+    from storage.dedup import StoreResult
+    from worker.discovery.links import Link
+    from worker.http.fetcher import Fetcher
+    from worker.http.result import FetchResult
+    from worker.sources import Source
+
 log = logging.getLogger("bayegan.pipeline")
 
 
@@ -51,7 +61,7 @@ class PollOutcome:
     source_id: str
     ok: bool
     discovered: int = 0
-    links: list[Any] = field(default_factory=list)   # Links to fetch: new, claimed by this poll
+    links: list[Link] = field(default_factory=list)   # Links to fetch: new, claimed by this poll
     error: str | None = None
 
 
@@ -63,8 +73,9 @@ def process_worker_name(settings: Settings) -> str:
 
 
 class Pipeline:
-    def __init__(self, settings: Settings, *, sources: dict[str, Any] | None = None, archive: Any = None,
-                 fetcher: Any = None, claims: Claims | None = None, redis: Any = None) -> None:
+    def __init__(self, settings: Settings, *, sources: dict[str, Source] | None = None,
+                 archive: Archive | None = None, fetcher: Fetcher | None = None,
+                 claims: Claims | None = None, redis: Any = None) -> None:
         self.settings = settings
         self._sources = sources
         self._archive = archive
@@ -75,7 +86,7 @@ class Pipeline:
 
     # -- resources, opened on first use ---------------------------------------
     @property
-    def sources(self) -> dict[str, Any]:
+    def sources(self) -> dict[str, Source]:
         if self._sources is None:
             from worker.sources import load_sources
 
@@ -83,7 +94,7 @@ class Pipeline:
         return self._sources
 
     @property
-    def archive(self) -> Any:
+    def archive(self) -> Archive:
         if self._archive is None:
             from storage import open_archive
 
@@ -95,7 +106,7 @@ class Pipeline:
         return self._archive
 
     @property
-    def fetcher(self) -> Any:
+    def fetcher(self) -> Fetcher:
         if self._fetcher is None:
             from worker.http.exchanges import ArchiveSink
             from worker.http.fetcher import make_fetcher
@@ -107,7 +118,7 @@ class Pipeline:
     def _sink_failed(self, url: str, exc: Exception) -> None:
         self.record_error(None, url, ErrorKind.ARCHIVE, _describe(exc))
 
-    def source(self, source_id: str) -> Any:
+    def source(self, source_id: str) -> Source:
         try:
             return self.sources[source_id]
         except KeyError:
@@ -120,10 +131,9 @@ class Pipeline:
 
     def close(self) -> None:
         for res in (self._fetcher, self._archive):
-            close = getattr(res, "close", None)
-            if close:
+            if res is not None:
                 try:
-                    close()
+                    res.close()
                 except Exception:  # closing must never mask the real outcome
                     log.exception("close failed")
         self._fetcher = self._archive = None
@@ -139,7 +149,7 @@ class Pipeline:
             log.exception("cannot record error", extra={"source": source_id, "url": url})
 
     # -- discover ----------------------------------------------------------------
-    def discover_links(self, source_id: str) -> list[Any]:
+    def discover_links(self, source_id: str) -> list[Link]:
         """Network half of a poll (thread-safe): the source's links, or the discovery error raised."""
         from worker.discovery.links import discover
 
@@ -181,7 +191,7 @@ class Pipeline:
             state.pop("validators", None)
             state["last_full"] = now
         try:
-            links: list[Any] | BaseException = discover(self.source(source_id), self.fetcher, state)
+            links: list[Link] | BaseException = discover(self.source(source_id), self.fetcher, state)
         except Exception as exc:
             links = exc
         if self._redis is not None:
@@ -191,13 +201,13 @@ class Pipeline:
             raise TransientError(f"{source_id}: discovery: {links}") from links
         return outcome
 
-    def accept_poll(self, source_id: str, links: list[Any] | BaseException) -> PollOutcome:
+    def accept_poll(self, source_id: str, links: list[Link] | BaseException) -> PollOutcome:
         """Archive half of a poll: claim the new links, or record the discovery failure."""
         from worker import metrics
 
         source = self.source(source_id)
         if isinstance(links, BaseException):
-            self.record_error(source_id, getattr(source, "home", source_id), ErrorKind.DISCOVERY, _describe(links))
+            self.record_error(source_id, source.home, ErrorKind.DISCOVERY, _describe(links))
             self._record_poll(source_id, False)
             metrics.POLLS.labels(source_id, "false").inc()
             return PollOutcome(source_id, False, error=_describe(links))
@@ -213,14 +223,14 @@ class Pipeline:
         except Exception:
             log.exception("cannot record poll", extra={"source": source_id})
 
-    def process_links(self, source: Any, links: list[Any]) -> list[Any]:
+    def process_links(self, source: Source, links: list[Link]) -> list[Link]:
         """Canonicalize, drop what the archive knows or another poll claimed; return links to fetch.
 
         Used by polls and by backfill; keyed by the canonical URL so repeats are free.
         """
         todo, seen = [], set()
         for link in links:
-            canonical = getattr(link, "canonical_url", None) or canonicalize(link.url, source.id)
+            canonical = link.canonical_url or canonicalize(link.url, source.id)
             if canonical in seen:
                 continue
             seen.add(canonical)
@@ -228,16 +238,13 @@ class Pipeline:
                 continue
             if not self.claims.claim(canonical):
                 continue
-            if getattr(link, "canonical_url", None) != canonical:
-                try:
-                    link.canonical_url = canonical
-                except AttributeError:  # a frozen Link: rebuild it
-                    link = type(link)(url=link.url, canonical_url=canonical, hint=getattr(link, "hint", {}))
+            if link.canonical_url != canonical:
+                link = replace(link, canonical_url=canonical)
             todo.append(link)
         return todo
 
     # -- fetch + archive -----------------------------------------------------------
-    def download(self, url: str, source_id: str) -> Any:
+    def download(self, url: str, source_id: str) -> FetchResult:
         """Network half of the fetch stage (thread-safe, no archive access): a FetchResult or the error."""
         from worker import metrics
 
@@ -247,40 +254,38 @@ class Pipeline:
         return result
 
     def accept_download(self, url: str, source_id: str, canonical: str,
-                        result: Any) -> FetchedPage | None:
+                        result: FetchResult | BaseException) -> FetchedPage | None:
         """Archive half: write the capture of a good page; record (and archive) a failed one."""
         if isinstance(result, BaseException):
             if is_transient(result):
                 raise TransientError(f"{url}: {result}") from result
             self.record_error(source_id, url, ErrorKind.FETCH, _describe(result))
-            exchange = getattr(result, "exchange", None)   # an HTTP error response is evidence too
+            exchange = result.exchange if isinstance(result, HTTPStatusError) else None   # evidence too
             if exchange is not None:
                 self._write_capture_of(exchange, source_id, canonical, url)
             return None
-        if getattr(result, "not_modified", False):
+        if result.not_modified:
             return None
-        status = getattr(result, "status", 200)
-        if status >= 400:
-            self.record_error(source_id, url, ErrorKind.FETCH, f"HTTP {status}")
-            if getattr(result, "exchange", None) is not None:  # the error page is evidence too
-                self._write_capture_of(result.exchange, source_id, canonical, url)
+        if result.status >= 400:
+            self.record_error(source_id, url, ErrorKind.FETCH, f"HTTP {result.status}")
+            self._write_capture_of(result.exchange, source_id, canonical, url)  # the error page is evidence too
             return None
         return self.archive_page(result, source_id, canonical, url)
 
-    def archive_page(self, result: Any, source_id: str, canonical: str, url: str) -> FetchedPage:
+    def archive_page(self, result: FetchResult, source_id: str, canonical: str, url: str) -> FetchedPage:
         capture = self._write_capture_of(result.exchange, source_id, canonical, url)
         return FetchedPage(
-            url=getattr(result, "final_url", None) or url, requested_url=url, canonical_url=canonical,
-            source_id=source_id, content=result.content, content_type=getattr(result, "content_type", None),
-            fetched_at=getattr(result.exchange, "fetched_at", None) or utc_now_iso(),
-            warc=getattr(capture, "warc", None), offset=getattr(capture, "offset", None),
-            revisit=bool(getattr(capture, "revisit", False)), record_id=getattr(capture, "record_id", None))
+            url=result.final_url or url, requested_url=url, canonical_url=canonical,
+            source_id=source_id, content=result.content, content_type=result.content_type,
+            fetched_at=result.exchange.fetched_at or utc_now_iso(),
+            warc=capture.warc if capture else None, offset=capture.offset if capture else None,
+            revisit=bool(capture and capture.revisit), record_id=capture.record_id if capture else None)
 
-    def _write_capture_of(self, exchange: Any, source_id: str, canonical: str, url: str) -> Any:
+    def _write_capture_of(self, exchange: Exchange, source_id: str, canonical: str, url: str) -> WarcCapture | None:
         metadata = {"source": source_id, "canonical_url": canonical, "article_id": article_id(canonical),
                     "requested_url": url, "kind": "article", "parser_version": PARSER_VERSION}
         try:
-            if getattr(exchange, "capture", None) is not None:   # archived by the fetcher's exchange sink
+            if exchange.capture is not None:   # archived by the fetcher's exchange sink
                 return self.archive.attach_metadata(exchange, metadata)
             return self.archive.write_capture(exchange, metadata)
         except Exception as exc:
@@ -299,7 +304,7 @@ class Pipeline:
         if not refetch and self.archive.is_known(canonical):
             return None
         try:
-            result: Any = self.download(url, source_id)
+            result: FetchResult | BaseException = self.download(url, source_id)
         except Exception as exc:
             result = exc
         return self.accept_download(url, source_id, canonical, result)
@@ -340,7 +345,7 @@ class Pipeline:
                 raise
             self.record_error(page.source_id, page.url, ErrorKind.ARCHIVE, _describe(exc))
 
-    def store_article(self, article: Article) -> Any:
+    def store_article(self, article: Article) -> StoreResult:
         from worker import metrics
 
         result = self.archive.store(article)
@@ -349,7 +354,7 @@ class Pipeline:
                                   "status": result.status, "article_id": result.article_id})
         return result
 
-    def store_many(self, articles: list[Article]) -> list[Any]:
+    def store_many(self, articles: list[Article]) -> list[StoreResult]:
         """Store a batch in one index transaction (re-ingest's bulk path); per-article on failure."""
         from worker import metrics
 

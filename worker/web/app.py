@@ -26,7 +26,7 @@ from starlette.staticfiles import StaticFiles
 
 from storage import Archive, SearchQueryError, StorageError, open_archive
 from worker.web import data
-from worker.web.persian import fa_digits, jalali, user_day
+from worker.web.persian import change_kind, fa_digits, jalali, user_day
 
 log = logging.getLogger("bayegan.web")
 _HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
@@ -50,7 +50,7 @@ def _highlight(s: str | None) -> Markup:
 
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("worker.web", "templates"), autoescape=select_autoescape(default=True))
-    env.filters.update(jalali=jalali, fa=fa_digits, hl=_highlight)
+    env.filters.update(jalali=jalali, fa=fa_digits, hl=_highlight, change_kind=change_kind)
     env.globals["chart"] = data.chart_points
     return env
 

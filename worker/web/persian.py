@@ -15,6 +15,15 @@ _TEHRAN = ZoneInfo("Asia/Tehran")
 _FA_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
+# What a re-check found (storage.changes.ChangeKind values), as the pages name it; one table for
+# every template (changes list, article versions).
+CHANGE_KIND_FA = {"edited": "ویرایش", "removed": "حذف", "restored": "بازگشت"}
+
+
+def change_kind(kind: str) -> str:
+    return CHANGE_KIND_FA.get(str(kind), str(kind))
+
+
 def fa_digits(value: object) -> str:
     return str(value).translate(_FA_DIGITS)
 
