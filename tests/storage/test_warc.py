@@ -69,8 +69,8 @@ def test_an_unchanged_poll_is_the_revisit_alone(archive, archive_dir):
     not_modified = Exchange(url=feed.url, status=304, reason="Not Modified", body=b"",
                             response_headers=[("ETag", '"v1"')], request_headers=[("If-None-Match", '"v1"')],
                             fetched_at="2023-03-21T07:05:00+00:00")
-    caps = [archive.write_exchange(feed), archive.write_exchange(exchange(7, gz=False)), archive.write_exchange(not_modified),
-            archive.write_exchange(exchange(7, HTML.replace("روسیه", "ایران"), gz=False))]
+    caps = [archive.write_exchange(feed), archive.write_exchange(exchange(7, gz=False)),
+            archive.write_exchange(not_modified), archive.write_exchange(exchange(7, HTML.replace("روسیه", "ایران"), gz=False))]
     assert [c.revisit for c in caps] == [False, True, True, False]
     files = warcs(archive_dir)
     subprocess.run([WARCIO, "check", str(files[0])], check=True, capture_output=True)
