@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import tempfile
 import zipfile
 from collections.abc import Iterable
@@ -31,6 +32,7 @@ from storage.warc import warc_files
 if TYPE_CHECKING:
     from storage.archive import Archive
 
+log = logging.getLogger(__name__)
 WACZ_VERSION = "1.1.1"
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Articles", "hasText": True}
 
@@ -135,6 +137,8 @@ def _source_warc(root: Path, sel: WaczSelection, pages: list[dict[str, str]], tm
              if sel.until is None or (d := _warc_day(p.relative_to(base))) is None or d <= sel.until]
     skipped: list[str] = []
     refs = select_records(files, origins, sel.since, sel.until, skipped) if origins else []
+    for problem in skipped:
+        log.warning("wacz export: skipped %s", problem)
     if not refs:
         return []
     name = f"bayegan-{sel.source}.warc.gz"

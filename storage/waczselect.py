@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
@@ -25,6 +25,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.warcwriter import WARCWriter
 
 from storage.records import parse_timestamp
+from storage.warcresync import next_member
 
 __all__ = ["RecordRef", "origin", "select_records", "write_selected"]
 
@@ -47,28 +48,40 @@ def origin(url: str) -> str:
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}" if parts.scheme and parts.netloc else ""
 
 
+def _ref(path: Path, it: ArchiveIterator, rec: Any) -> RecordRef:
+    h = rec.rec_headers
+    uri = h.get_header("WARC-Target-URI") or ""
+    location = ""
+    if rec.rec_type == "response" and rec.http_headers is not None:
+        status = rec.http_headers.get_statuscode() or ""
+        target = rec.http_headers.get_header("Location") if status.startswith("3") else None
+        location = urljoin(uri, target) if target else ""
+    rec.content_stream().read()
+    dt = parse_timestamp(h.get_header("WARC-Date") or "")
+    link = h.get_header("WARC-Refers-To") or (h.get_header("WARC-Concurrent-To") if rec.rec_type == "request" else None)
+    return RecordRef(path, it.get_record_offset(), it.get_record_length(), rec.rec_type, uri,
+                     h.get_header("WARC-Record-ID") or "", link or "", dt.date() if dt else None, location)
+
+
 def _scan(path: Path, skipped: list[str]) -> list[RecordRef]:
+    """Every record's place and links; a damaged record is skipped (named in `skipped`) and the
+    scan carries on at the next intact one, as re-ingest does (storage.warcresync)."""
     refs: list[RecordRef] = []
-    try:
-        with open(path, "rb") as fh:
-            it = ArchiveIterator(fh)
-            for rec in it:
-                h = rec.rec_headers
-                uri = h.get_header("WARC-Target-URI") or ""
-                location = ""
-                if rec.rec_type == "response" and rec.http_headers is not None:
-                    status = rec.http_headers.get_statuscode() or ""
-                    target = rec.http_headers.get_header("Location") if status.startswith("3") else None
-                    location = urljoin(uri, target) if target else ""
-                rec.content_stream().read()
-                dt = parse_timestamp(h.get_header("WARC-Date") or "")
-                link = h.get_header("WARC-Refers-To") or (h.get_header("WARC-Concurrent-To")
-                                                          if rec.rec_type == "request" else None)
-                refs.append(RecordRef(path, it.get_record_offset(), it.get_record_length(), rec.rec_type, uri,
-                                      h.get_header("WARC-Record-ID") or "", link or "",
-                                      dt.date() if dt else None, location))
-    except (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError) as exc:
-        skipped.append(f"{path}: {type(exc).__name__} after {len(refs)} records")   # keep what was read
+    start: int | None = 0
+    while start is not None:
+        offset = start
+        try:
+            with open(path, "rb") as fh:
+                fh.seek(start)
+                it = ArchiveIterator(fh)
+                for rec in it:
+                    ref = _ref(path, it, rec)     # offsets are absolute: warcio asks fh.tell()
+                    refs.append(ref)
+                    offset = ref.offset + ref.length
+            start = None
+        except (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError) as exc:
+            skipped.append(f"{path} at offset {offset}: corrupt WARC record ({type(exc).__name__})")
+            start = next_member(path, offset)
     return refs
 
 

@@ -90,3 +90,33 @@ def test_whole_archive_export_still_packages_the_files(two_sources):
     assert names and "bayegan-" not in " ".join(names)
     urls = [json.loads(line.split(" ", 2)[2])["url"] for line in cdx]
     assert all(any(u.startswith(base + "/") for u in urls) for base in bases.values())
+
+
+def test_a_damaged_record_is_skipped_and_the_rest_exported(two_sources, tmp_path):
+    import shutil
+
+    _, archive_dir, bases = two_sources
+    copy = tmp_path / "archive"
+    shutil.copytree(archive_dir, copy)
+    spots = []                         # (file, offset) of every isna response
+    for path in sorted((copy / "warc").rglob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            it = ArchiveIterator(fh)
+            for rec in it:
+                rec.content_stream().read()
+                if rec.rec_type == "response" and (rec.rec_headers.get_header("WARC-Target-URI") or "").startswith(
+                        bases["isna"]):
+                    spots.append((path, it.get_record_offset()))
+    path, at = spots[len(spots) // 2]
+    data = bytearray(path.read_bytes())
+    data[at + 30:at + 60] = b"\0" * 30                       # inside the member's deflate stream
+    path.write_bytes(bytes(data))
+    whole, damaged = tmp_path / "whole.wacz", tmp_path / "damaged.wacz"
+    _export(archive_dir, whole, "--source", "isna")
+    _export(copy, damaged, "--source", "isna")
+    with zipfile.ZipFile(whole) as a, zipfile.ZipFile(damaged) as b:
+        before, after = (_records(z.read("archive/bayegan-isna.warc.gz")) for z in (a, b))
+        (tmp_path / "d.warc.gz").write_bytes(b.read("archive/bayegan-isna.warc.gz"))
+    subprocess.run([str(WARCIO), "check", str(tmp_path / "d.warc.gz")], check=True, capture_output=True)
+    assert len(before) - 5 <= len(after) < len(before)      # one response less, and its request/metadata
+    assert before[-1][2] == after[-1][2]                     # records after the damage are still there
