@@ -95,7 +95,8 @@ class Archive:
     @_locked
     def write_exchange(self, exchange: Exchange) -> Capture:
         """Archive one exchange that is not an article page (robots.txt, feed, sitemap, listing,
-        redirect hop, error answer): request + response (or revisit), no metadata record."""
+        redirect hop, error answer): request + response, or the revisit alone when unchanged
+        (storage.warc); no metadata record."""
         return self.write_capture(exchange, None)
 
     @_locked

@@ -1,4 +1,4 @@
-"""WACZ 1.1.1 export: the selection's WARC files, a CDXJ index, pages/pages.jsonl, datapackage.json.
+"""WACZ 1.1.1 export: the selection's WARC records, a CDXJ index, pages/pages.jsonl, datapackage.json.
 
 The CDXJ lines come from `cdxj_indexer` (Webrecorder's indexer, the one the `wacz` package and
 pywb use), so replay tools read the index as they read their own. The package itself is a plain
@@ -7,13 +7,17 @@ parsed titles/texts without its own page detection, and it pins old pywb/redis v
 conflict with ours. `wacz validate` (tests/replay) checks the result against the spec.
 
 WARC files keep their per-day folders in the archive but share names across days, so inside the
-WACZ each is `archive/YYYY-MM-DD-<name>` (the CDXJ `filename` field names that).
+WACZ each is `archive/YYYY-MM-DD-<name>` (the CDXJ `filename` field names that). With a source
+(`--source ID`) the package holds one new WARC, `archive/bayegan-<ID>.warc.gz`, of that source's
+records only (copied byte for byte: storage.waczselect), so no other source's capture leaks in.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import json
+import logging
+import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,10 +27,12 @@ from typing import TYPE_CHECKING
 
 from storage.errors import StorageError
 from storage.records import parse_timestamp, utc_now_iso
+from storage.warc import warc_files
 
 if TYPE_CHECKING:
     from storage.archive import Archive
 
+log = logging.getLogger(__name__)
 WACZ_VERSION = "1.1.1"
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Articles", "hasText": True}
 
@@ -108,15 +114,45 @@ def export_wacz(archive: Archive, out: str | Path, sel: WaczSelection | None = N
     sel = sel or WaczSelection()
     root = Path(archive.root)
     pages, article_warcs = _pages(archive, sel)
-    files = _files(root, sel, article_warcs)
-    if not files:
-        raise StorageError("nothing to export: no WARC files in the selection")
+    out = Path(out)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".wacz-") as tmp:
+        if sel.source is not None:
+            files = _source_warc(root, sel, pages, Path(tmp))
+        else:
+            files = [(path, _arcname(path.relative_to(root / "warc"))) for path in _files(root, sel, article_warcs)]
+        if not files:
+            raise StorageError("nothing to export: no WARC files in the selection")
+        _write_package(out, files, pages)
+    return WaczReport(str(out), len(files), len(pages))
+
+
+def _source_warc(root: Path, sel: WaczSelection, pages: list[dict[str, str]], tmp: Path) -> list[tuple[Path, str]]:
+    """One new WARC of the source's records (storage.waczselect): no other source's capture leaks in.
+    Every day up to `until` is scanned: a revisit in the window may refer to an older capture."""
+    from storage.waczselect import origin, select_records, write_selected
+
+    origins = {o for p in pages if (o := origin(p["url"]))}
+    base = root / "warc"
+    files = [p for p in warc_files(root)
+             if sel.until is None or (d := _warc_day(p.relative_to(base))) is None or d <= sel.until]
+    skipped: list[str] = []
+    refs = select_records(files, origins, sel.since, sel.until, skipped) if origins else []
+    for problem in skipped:
+        log.warning("wacz export: skipped %s", problem)
+    if not refs:
+        return []
+    name = f"bayegan-{sel.source}.warc.gz"
+    path = tmp / name
+    with open(path, "wb") as fh:
+        write_selected(refs, fh, name)
+    return [(path, name)]
+
+
+def _write_package(out: Path, files: list[tuple[Path, str]], pages: list[dict[str, str]]) -> None:
     resources: list[dict[str, object]] = []
     cdxj: list[str] = []
-    out = Path(out)
     with zipfile.ZipFile(out, "w") as z:
-        for path in files:
-            name = _arcname(path.relative_to(root / "warc"))
+        for path, name in files:
             data = path.read_bytes()
             z.writestr(f"archive/{name}", data, compress_type=zipfile.ZIP_STORED)  # already gzip
             resources.append({"name": name, "path": f"archive/{name}", "hash": _digest(data), "bytes": len(data)})
@@ -129,7 +165,6 @@ def export_wacz(archive: Archive, out: str | Path, sel: WaczSelection | None = N
         package = _datapackage(resources)
         z.writestr("datapackage.json", package)
         z.writestr("datapackage-digest.json", json.dumps({"path": "datapackage.json", "hash": _digest(package)}))
-    return WaczReport(str(out), len(files), len(pages))
 
 
 def _pages_jsonl(pages: Iterable[dict[str, str]]) -> bytes:

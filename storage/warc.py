@@ -4,9 +4,11 @@ Each exchange becomes request + response (raw headers and body as received), plu
 article page a metadata record (storage.warcfields: warc-fields at a `urn:bayegan:` URI, so
 replay never serves it as the page); when the payload digest of a URL is unchanged since its
 last capture a `revisit` record (identical-payload-digest profile) replaces the response, and a
-304 answer is a `revisit` with the server-not-modified profile. Files rotate by size and by UTC day and are named per
-worker, so processes and machines never share a file. Every record is built in memory and
-appended with one write; a failed write is cut back so no partial record stays visible.
+304 answer is a `revisit` with the server-not-modified profile; such an unchanged exchange
+without metadata (a poll of an unchanged feed, sitemap or listing) is the revisit record alone.
+Files rotate by size and by UTC day and are named per worker, so processes and machines never
+share a file. Every record is built in memory and appended with one write; a failed write is
+cut back so no partial record stays visible.
 """
 from __future__ import annotations
 
@@ -156,7 +158,11 @@ class WarcFileWriter:
         req = b.create_warc_record(ex.url, "request", http_headers=StatusAndHeaders(
             f"{ex.method} {target} {ex.http_version or 'HTTP/1.1'}", req_headers, is_http_request=True),
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": resp_id})
-        records = [req, resp]
+        # An unchanged answer (304, or the payload of the URL's last capture) archived without
+        # metadata (feeds, sitemaps, listings polled every few minutes) is the revisit alone: its
+        # request says nothing replay or provenance needs (URL, date, validators are on the revisit)
+        # and was half of what a day of polling added to the WARC.
+        records = [resp] if revisit and metadata is None else [req, resp]
         if metadata is not None:
             meta = dict(metadata)
             if ex.requested_url and ex.requested_url != ex.url:
@@ -164,7 +170,7 @@ class WarcFileWriter:
             records.append(self._metadata_record(ex.url, resp_id, meta, date, concurrent=True))
         path = self._current(now, len(ex.body) + 4096)
         offsets = self._append(records)
-        return Capture(str(path.relative_to(self.root)), offsets[1], resp_id, digest, revisit)
+        return Capture(str(path.relative_to(self.root)), offsets[records.index(resp)], resp_id, digest, revisit)
 
     def _response_record(self, ex: Exchange, digest: str, date: str, previous: dict[str, Any] | None) -> Any:
         b = self._builder

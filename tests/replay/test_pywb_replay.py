@@ -110,13 +110,22 @@ def test_wacz_export_validates_and_replays(ingested):
         lines = z.read("pages/pages.jsonl").decode("utf-8").splitlines()
         pages = [json.loads(line) for line in lines[1:]]
         assert json.loads(z.read("datapackage.json"))["wacz_version"] == "1.1.1"
+        cdx = [{**json.loads(line.split(" ", 2)[2]), "ts": line.split(" ", 2)[1]}
+               for line in z.read("indexes/index.cdx").decode().splitlines()]
     assert pages and all(p["url"] and p["ts"] and p["title"] and p["text"] for p in pages)
+    own = server.sites[site_id].base + "/"      # --source: no other source's capture leaks in
+    assert all(c["url"].startswith(own) or c["url"].startswith("urn:") for c in cdx), {c["url"] for c in cdx}
+    revisit = next(c for c in cdx if c.get("mime") == "warc/revisit" and c.get("status") == "200"
+                   and "fault" not in c["url"])
     (tmp_path / "pywb-wacz").mkdir()
     proc, base = start_wayback(tmp_path / "pywb-wacz", [wacz], coll="wacz")
     try:
         url = pages[0]["url"]
         replayed = httpx.get(f"{base}/id_/{url}", timeout=20)
         assert replayed.status_code == 200 and replayed.content == httpx.get(url, timeout=20).content
+        url = revisit["url"]                   # a revisit in the package resolves to its original
+        replayed = httpx.get(f"{base}/{revisit['ts']}id_/{url}", timeout=20)
+        assert replayed.status_code == 200 and replayed.content == httpx.get(url, timeout=20).content, url
     finally:
         proc.terminate()
         proc.wait(10)

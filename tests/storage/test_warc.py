@@ -62,6 +62,30 @@ def test_unchanged_payload_becomes_a_revisit(archive, archive_dir):
     assert types.count("revisit") == 1 and types.count("response") == 2
 
 
+def test_an_unchanged_poll_is_the_revisit_alone(archive, archive_dir):
+    """A feed polled again unchanged (same payload, or a 304) costs one revisit record, no request;
+    a changed one is request + response again. Offsets point at the revisit/response."""
+    feed = exchange(7, gz=False)   # gzip.compress stamps the time: same bytes needs plain
+    not_modified = Exchange(url=feed.url, status=304, reason="Not Modified", body=b"",
+                            response_headers=[("ETag", '"v1"')], request_headers=[("If-None-Match", '"v1"')],
+                            fetched_at="2023-03-21T07:05:00+00:00")
+    caps = [archive.write_exchange(feed), archive.write_exchange(exchange(7, gz=False)),
+            archive.write_exchange(not_modified), archive.write_exchange(exchange(7, HTML.replace("روسیه", "ایران"), gz=False))]
+    assert [c.revisit for c in caps] == [False, True, True, False]
+    files = warcs(archive_dir)
+    subprocess.run([WARCIO, "check", str(files[0])], check=True, capture_output=True)
+    rows = [json.loads(l) for l in subprocess.run([WARCIO, "index", "-f", "warc-type,offset", str(files[0])],
+                                                  capture_output=True, text=True, check=True).stdout.splitlines()]
+    assert [r["warc-type"] for r in rows] == ["warcinfo", "request", "response", "revisit", "revisit",
+                                              "request", "response"]
+    assert [int(r["offset"]) for r in rows if r["warc-type"] in ("response", "revisit")] == [c.offset for c in caps]
+    # an article page captured with its metadata keeps its request even when unchanged
+    archive.write_capture(exchange(7, HTML.replace("روسیه", "ایران"), gz=False), meta(7))
+    out = subprocess.run([WARCIO, "index", "-f", "warc-type", str(files[0])], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert [json.loads(l)["warc-type"] for l in out][-3:] == ["request", "revisit", "metadata"]
+
+
 def test_iter_captures_decodes_bodies_and_resolves_revisits(archive):
     archive.write_capture(exchange(1), meta(1))
     archive.write_capture(exchange(1), meta(1))

@@ -1,6 +1,8 @@
 """Discovery from feeds, sitemaps and listings served on 127.0.0.1, adaptive polling, the real Tabnak page."""
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from worker_testkit import make_source
 
@@ -149,6 +151,32 @@ def test_unchanged_sitemap_index_still_polls_its_children(site, settings):
     discover(src, f, state)
     site.route("/sitemap-news.xml", 200, news_sitemap(site.base, ["/news/1004", "/news/1005", "/news/1010"]),
                content_type="application/xml")
+    state["secondary_at"] = 0.0                # max_poll has passed: sitemaps are due again
     links = discover(src, f, state)            # the index itself is byte-for-byte the same
     assert [link.canonical_url.replace(site.base, "") for link in links] == ["/news/1004", "/news/1005", "/news/1010"]
     assert state["last_new"] == 1 and site.hits("/sitemap.xml") == 2
+
+
+def test_sitemaps_and_listings_wait_for_max_poll_while_the_feed_answers(site, settings):
+    src = make_source(site.base, id="mehr")
+    state: dict = {}
+    f = Fetcher(settings)
+    discover(src, f, state)                    # first poll: everything
+    hits = site.hits("/sitemap.xml")
+    site.route("/sitemap-news.xml", 200, news_sitemap(site.base, ["/news/1004", "/news/1005", "/news/1010"]),
+               content_type="application/xml")
+    assert discover(src, f, state) == [] and site.hits("/sitemap.xml") == hits   # feed unchanged: not due
+    state.pop("validators")                   # a full re-read (Pipeline.poll_source) reads them all
+    links = discover(src, f, state)
+    assert site.hits("/sitemap.xml") == hits + 1 and "/news/1010" in {
+        link.canonical_url.replace(site.base, "") for link in links}
+
+
+def test_secondary_due_rules():
+    src = make_source("http://127.0.0.1:1", poll_interval=300, min_poll=60, max_poll=3600)
+    state = {"secondary_at": 1000.0}
+    due = partial(polling.secondary_due, state, src, full=False, feed_failed=False, feed_overflow=False)
+    assert not due(now=1000.0 + 3599) and due(now=1000.0 + 3600)
+    assert polling.secondary_due(state, src, full=False, feed_failed=True, feed_overflow=False, now=1001.0)
+    assert polling.secondary_due(state, src, full=False, feed_failed=False, feed_overflow=True, now=1001.0)
+    assert polling.secondary_due(state, src, full=True, feed_failed=False, feed_overflow=False, now=1001.0)

@@ -126,7 +126,8 @@ def show(ctx: click.Context, id_or_url: str, with_versions: bool, archive_dir: P
               show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Output file (default: stdout; parquet and wacz need a file). Its directory must exist.")
-@click.option("--source", default=None, help="wacz: only this source's articles (and their days' WARC files).")
+@click.option("--source", default=None,
+              help="wacz: only this source's articles and WARC records (no other source's captures).")
 @click.option("--since", default=None, help="wacz: captures from this day (YYYY-MM-DD or Jalali).")
 @click.option("--until", default=None, help="wacz: captures up to this day, inclusive.")
 @archive_option

@@ -12,6 +12,7 @@ Backfill through Jalali-dated archive pages lives in worker.discovery.backfill a
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,13 +130,8 @@ def _from_listing(source, fetcher, url, state) -> list[Link]:
     return article_links(source, entries, {"via": "listing", "from": url})
 
 
-def discover(source: Any, fetcher: Any, state: MutableMapping[str, Any] | None = None) -> list[Link]:
-    state = {} if state is None else state
-    state["errors"] = []
-    failures: list[BaseException] = []
-    found: dict[str, Link] = {}
-    endpoints = ([(_from_feed, u) for u in source.feeds] + [(_from_sitemap, u) for u in source.sitemaps]
-                 + [(_from_listing, u) for u in source.listings])
+def _read(source: Any, fetcher: Any, state: MutableMapping[str, Any], endpoints: list, found: dict[str, Link],
+          failures: list[BaseException]) -> int:
     for reader, url in endpoints:
         try:
             links = reader(source, fetcher, url, state)
@@ -146,10 +142,27 @@ def discover(source: Any, fetcher: Any, state: MutableMapping[str, Any] | None =
             continue
         for link in links:
             found.setdefault(link.canonical_url, link)
-    if endpoints and len(failures) == len(endpoints):
+    return len(endpoints)
+
+
+def discover(source: Any, fetcher: Any, state: MutableMapping[str, Any] | None = None) -> list[Link]:
+    state = {} if state is None else state
+    state["errors"] = []
+    failures: list[BaseException] = []
+    found: dict[str, Link] = {}
+    seen_set = set(state.get("seen", []))
+    full = not state.get("validators")      # first poll, or a full re-read (Pipeline.poll_source)
+    feeds = [(_from_feed, u) for u in source.feeds]
+    secondary = [(_from_sitemap, u) for u in source.sitemaps] + [(_from_listing, u) for u in source.listings]
+    tried = _read(source, fetcher, state, feeds, found, failures)
+    feed_new = [c for c in found if c not in seen_set]
+    if polling.secondary_due(state, source, full=full, feed_failed=bool(failures),
+                             feed_overflow=bool(found) and len(feed_new) == len(found)):
+        state["secondary_at"] = time.time()
+        tried += _read(source, fetcher, state, secondary, found, failures)
+    if tried and len(failures) == tried:
         raise DiscoveryFailed(source.id, source.home, failures)
     seen = list(state.get("seen", []))
-    seen_set = set(seen)
     new = [c for c in found if c not in seen_set]
     state["seen"] = (seen + new)[-SEEN_MAX:]
     polling.record_poll(state, source, len(new), len(found))

@@ -4,6 +4,11 @@ Media Cloud's rss-fetcher adapts each feed's interval to the share of already-se
 same per source: a poll that brings nothing new backs off (x1.5) up to `max_poll`; one where most
 links are new polls sooner (x0.5), one with some new links a little sooner (x0.8), never below
 `min_poll` nor below what politeness allows (one interval per discovery request of the source).
+
+Feeds are read on every poll; a source's sitemaps and listings (which re-list the same articles,
+and whose full copies of a changed document were most of a day's WARC growth) only when due:
+at least every `max_poll`, on a full re-read (no stored validators), and at once when the
+feeds failed or brought nothing but new links (an overflowed feed may have dropped some).
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ __all__ = [
     "politeness_floor",
     "record_poll",
     "save_state",
+    "secondary_due",
     "seconds_until_due",
 ]
 
@@ -52,6 +58,15 @@ def record_poll(state: MutableMapping[str, Any], source: Any, new: int, total: i
     interval = next_interval(source, state.get("interval"), new, total)
     state.update(interval=interval, last_poll=now, next_poll=now + interval, last_new=new, last_total=total)
     return interval
+
+
+def secondary_due(state: MutableMapping[str, Any], source: Any, *, full: bool, feed_failed: bool,
+                  feed_overflow: bool, now: float | None = None) -> bool:
+    """Should this poll read the source's sitemaps and listings too (see the module docstring)?"""
+    now = time.time() if now is None else now
+    if full or not source.feeds or feed_failed or feed_overflow:
+        return True
+    return now - float(state.get("secondary_at", 0.0)) >= float(source.max_poll)
 
 
 def seconds_until_due(state: MutableMapping[str, Any], now: float | None = None) -> float:

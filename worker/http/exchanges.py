@@ -2,8 +2,9 @@
 
 `Fetcher(..., sink=ArchiveSink(...))` calls `sink(exchange)` once per hop that got a response:
 robots.txt, feeds, sitemaps, listings, Jalali archive pages, each redirect hop, 4xx/5xx answers,
-each retried attempt, the final page. The sink writes request + response (or a revisit: the same
-payload as the URL's last capture, or a 304) and records where on `exchange.capture`, so the
+each retried attempt, the final page. The sink writes request + response, or for an unchanged
+answer (the payload of the URL's last capture, or a 304) the revisit record alone (a poll of an
+unchanged feed costs ~0.5 KB), and records where on `exchange.capture`, so the
 pipeline adds only the article-level metadata record for a page instead of a second copy.
 Exchanges without a response (refused, reset, timeout) never reach the sink: the fetcher raises
 and the caller records the error. A failed archive write is reported, never raised into the
