@@ -1,0 +1,224 @@
+"""Our own code for what hazm 0.12's `Normalizer(persian_numbers=False).normalize` does, step by step.
+
+Why not hazm itself: importing it and building its lexicon takes ~3 s and ~250 MB, more than the
+whole parse of a page, and one of its steps (decrease_repeated_chars) is quadratic in the length of
+a letter run. The steps here give the same output (tests/parsers/test_normalize_equiv.py checks
+them against a stock hazm Normalizer on generated text and on every corpus paragraph) and each is
+one linear pass; the word lists come from parsers.lexicon, loaded only when a step needs them.
+
+The order is hazm's: letter translation, persian_style, remove_diacritics, correct_spacing,
+unicodes_replacement, remove_specials_chars, decrease_repeated_chars, seperate_mi.
+"""
+from __future__ import annotations
+
+import re
+
+from parsers.folding import HAZM_LETTERS
+from parsers.lexicon import lexicon
+
+__all__ = ["hazm_normalize"]
+
+ZWNJ = "\u200c"
+_LETTERS = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"   # hazm's Persian letter class
+_PUNC_AFTER = r"\.:!،؛؟»\]\)\}"
+_PUNC_BEFORE = r"«\[\(\{"
+_SUFFIXES = frozenset({
+    "ی", "ای", "ها", "های", "هایی", "تر", "تری", "ترین", "گر", "گری", "ام", "ات", "اش", "یم", "ید",
+    "ند", "مان", "تان", "شان", "هایمان", "هایتان", "هایشان", "ان", "ین", "م", "ت", "ش",
+})
+
+
+def _compile(pairs: list[tuple[str, str]]) -> list[tuple[re.Pattern[str], str]]:
+    return [(re.compile(p), r) for p, r in pairs]
+
+
+def _apply(patterns: list[tuple[re.Pattern[str], str]], text: str) -> str:
+    for pattern, repl in patterns:
+        text = pattern.sub(repl, text)
+    return text
+
+
+# --------------------------------------------------------------------------- letter translation
+
+# A regex over the few characters that change, not str.translate: translate pays ~0.4 µs for every
+# character of non-ASCII text, the regex only for the matches.
+_TRANSLATE_RE = re.compile("[" + re.escape("".join(HAZM_LETTERS)) + "]")
+
+
+def _translate(text: str) -> str:
+    return _TRANSLATE_RE.sub(lambda m: HAZM_LETTERS[m.group(0)], text)
+
+
+# --------------------------------------------------------------------------- persian_style, diacritics
+
+_PERSIAN_STYLE = _compile([
+    (r'"([^\n"]+)"', r"«\1»"),           # "x" -> «x»
+    (r"([\d+])\.([\d+])", r"\1٫\2"),     # 1.5 -> 1٫5 (hazm's class: any digit or a plus sign)
+    (r" ?\.\.\.", " …"),
+])
+_DIACRITICS = re.compile("[\u064b-\u0652]")
+
+
+def _persian_style(text: str) -> str:
+    if '"' not in text and "." not in text:
+        return text
+    return _apply(_PERSIAN_STYLE, text)
+
+
+# --------------------------------------------------------------------------- correct_spacing
+
+_EXTRA_SPACE = _compile([
+    (r"^ +| +$", ""),
+    (r" {2,}", " "),
+    (r"\n{3,}", "\n\n"),
+    (r"\u200c{2,}", "\u200c"),
+    (r"\u200c{1,} ", " "),
+    (r" \u200c{1,}", " "),
+    (r"\b\u200c*\B", ""),   # a ZWNJ that opens a word
+    (r"\B\u200c*\b", ""),   # a ZWNJ that closes a word
+    (r"[ـ\r]", ""),         # kashida, carriage returns
+])
+_AFFIX_SPACING = _compile([
+    (r"([^ ]ه) ی ", "\\1\u200cی "),
+    (r"(^| )(ن?می) ", "\\1\\2\u200c"),
+    (rf"(?<=[^\n\d {_PUNC_AFTER}{_PUNC_BEFORE}]{{2}}) (تر(ین?)?|گری?|های?)(?=[ \n{_PUNC_AFTER}{_PUNC_BEFORE}]|$)",
+     "\u200c\\1"),
+    (rf"([^ ]ه) (ا(م|یم|ش|ند|ی|ید|ت))(?=[ \n{_PUNC_AFTER}]|$)", "\\1\u200c\\2"),
+    (r"(ه)(ها)", "\\1\u200c\\2"),
+])
+_PUNCTUATION_SPACING = _compile([
+    (r'" ([^\n"]+) "', r'"\1"'),
+    (f" ([{_PUNC_AFTER}])", r"\1"),
+    (f"([{_PUNC_BEFORE}]) ", r"\1"),
+    (f"([{_PUNC_AFTER[:3]}])([^ {_PUNC_AFTER}" + r"\d۰۱۲۳۴۵۶۷۸۹])", r"\1 \2"),
+    (f"([{_PUNC_AFTER[3:]}])([^ {_PUNC_AFTER}])", r"\1 \2"),
+    (f"([^ {_PUNC_BEFORE}])([{_PUNC_BEFORE}])", r"\1 \2"),
+    (rf"(\d)([{_LETTERS}])", r"\1 \2"),
+    (rf"([{_LETTERS}])(\d)", r"\1 \2"),
+])
+# hazm's WordTokenizer: question/exclamation runs, digit/dot/colon runs and single punctuation
+# marks become tokens of their own; the rest splits on spaces.
+_TOKEN_SPLIT = re.compile(r'([؟!?]+|[\d.:]+|[:.،؛»\])}"«\[({/\\])')
+
+
+def _join_tokens(tokens: list[str]) -> list[str]:
+    """hazm's token_spacing: a token joins the previous one (with a ZWNJ) when the pair is a known
+    verb form or a joined word, or when it is a suffix after a known word.
+
+    hazm also refuses a join when `token_next` is a verb form joined by `_`; with
+    joined_verb_parts=False no verb form has one, so that test never fires and is left out.
+    """
+    lex = lexicon()
+    joinable, verbs, words = lex.joinable, lex.verbs, lex.words
+    result: list[str] = []
+    for token in tokens:
+        if result:
+            pair = result[-1] + ZWNJ + token
+            if pair in verbs or pair in joinable or (token in _SUFFIXES and result[-1] in words):
+                result[-1] = pair
+                continue
+        result.append(token)
+    return result
+
+
+def _tokens_spaced(line: str) -> str:
+    spaced = _TOKEN_SPLIT.sub(r" \1 ", line.replace("\t", " "))
+    return " ".join(_join_tokens([t for t in spaced.split(" ") if t]))
+
+
+def _correct_spacing(text: str) -> str:
+    text = _apply(_EXTRA_SPACE, text)
+    text = "\n".join(_tokens_spaced(line) if line.strip() else line for line in text.split("\n"))
+    text = _apply(_AFFIX_SPACING, text)
+    return _apply(_PUNCTUATION_SPACING, text)
+
+
+# --------------------------------------------------------------------------- unicodes, specials
+
+# hazm replaces these with str.replace, so «(ﷰ|ﷹ)» and «ﻵ|ﻶ|…» are literal strings, not patterns.
+_UNICODE_REPLACEMENTS = [
+    ("﷽", "بسم الله الرحمن الرحیم"), ("﷼", "ریال"), ("(ﷰ|ﷹ)", "صلی"), ("ﷲ", "الله"),
+    ("ﷳ", "اکبر"), ("ﷴ", "محمد"), ("ﷵ", "صلعم"), ("ﷶ", "رسول"), ("ﷷ", "علیه"), ("ﷸ", "وسلم"),
+    ("ﻵ|ﻶ|ﻷ|ﻸ|ﻹ|ﻺ|ﻻ|ﻼ", "لا"),
+]
+_UNICODE_FIRST = re.compile("[﷽﷼(ﷲﷳﷴﷵﷶﷷﷸﻵ]")
+_SPECIALS = re.compile(
+    "[\u0605\u0653-\u065f\u0670\u0610-\u0616\u0618-\u061a\u061e\u06d4\u06d6-\u06ed\u06fd\u06fe"
+    "\u08ad\u08d4-\u08ff\ufbb2-\ufbc1\ufc5e-\ufc63\ufcf2-\ufcf4\ufd3e\ufd3f\ufe70-\ufe72\ufe76-\ufe7f"
+    "\ufdfa\ufdfb]"
+)
+
+
+def _unicodes_replacement(text: str) -> str:
+    if not _UNICODE_FIRST.search(text):
+        return text
+    for old, new in _UNICODE_REPLACEMENTS:
+        text = text.replace(old, new)
+    return text
+
+
+# --------------------------------------------------------------------------- decrease_repeated_chars
+
+_TRIPLE = re.compile(rf"([{_LETTERS}])\1{{2}}")
+_MORE_THAN_TWO = re.compile(rf"([{_LETTERS}])\1{{2,}}")
+_LETTER_RUN = re.compile(rf"[{_LETTERS}]+")
+
+
+def _derepeat(m: re.Match[str]) -> str:
+    word = m.group(0)
+    if not _TRIPLE.search(word):
+        return word
+    words = lexicon().words
+    if word in words:
+        return word
+    once, twice = _MORE_THAN_TWO.sub(r"\1", word), _MORE_THAN_TWO.sub(r"\1\1", word)
+    if (once in words) != (twice in words):
+        return once if once in words else twice
+    return twice
+
+
+def _decrease_repeated_chars(text: str) -> str:
+    """hazm's step on each maximal run of letters holding a letter three times in a row.
+
+    hazm finds those runs with `[L]*([L])\\1{2,}[L]*`, which backtracks over the whole run from
+    every start position (20,000 letters: seconds); a run is what that pattern matches, since a
+    match begins where the run does and its greedy tails reach both ends. Here: one scan for a
+    triple, then one pass over the letter runs.
+    """
+    if not _TRIPLE.search(text):
+        return text
+    return _LETTER_RUN.sub(_derepeat, text)
+
+
+# --------------------------------------------------------------------------- seperate_mi
+
+_MI_WORD = re.compile(rf"\bن?می[{_LETTERS}]+")
+_MI_PREFIX = re.compile(r"^(ن?می)")
+
+
+def _separate_mi(text: str) -> str:
+    if "می" not in text:
+        return text
+    verbs = lexicon().verbs
+
+    def split(m: re.Match[str]) -> str:
+        word = m.group(0)
+        joined = _MI_PREFIX.sub("\\1\u200c", word)
+        return joined if joined in verbs else word
+
+    return _MI_WORD.sub(split, text)
+
+
+# --------------------------------------------------------------------------- the whole pass
+
+
+def hazm_normalize(text: str) -> str:
+    """What `hazm.Normalizer(persian_numbers=False).normalize(text)` returns (hazm 0.12.1)."""
+    text = _translate(text)
+    text = _persian_style(text)
+    text = _DIACRITICS.sub("", text)
+    text = _correct_spacing(text)
+    text = _unicodes_replacement(text)
+    text = _SPECIALS.sub("", text)
+    text = _decrease_repeated_chars(text)
+    return _separate_mi(text)
