@@ -16,15 +16,12 @@ from __future__ import annotations
 import re
 
 from parsers.article import Attribution
+from parsers.folding import LETTERS_TABLE
 
 __all__ = ["KNOWN_AGENCIES", "parse_attribution"]
 
 # Letter-level normalization shared with the normalized layer (no word joining, see module doc).
-_LETTERS = str.maketrans({
-    "\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9", "\u0640": None,
-    **{chr(c): None for c in range(0x064B, 0x0653)},
-    "\u200e": None, "\u200f": None, "\u202a": None, "\u202b": None, "\u202c": None, "\ufeff": None,
-})
+_LETTERS = LETTERS_TABLE
 
 
 def _letters(s: str) -> str:
