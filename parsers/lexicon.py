@@ -1,40 +1,38 @@
-"""The word lists the normalized layer needs from hazm 0.12, loaded without importing hazm.
+"""The word lists the normalized layer needs from hazm 0.12, without importing hazm.
 
 Importing hazm costs ~3 s and ~250 MB (nltk, its POS tagger, a Lemmatizer with a 346k-form verb
-dict). hazm's Normalizer only ever asks three questions of that data, so we keep three sets:
+dict), and parsing its 3.4 MB words.dat another ~150 ms. hazm's Normalizer only ever asks three
+questions of that data, so we keep three sets, generated from the installed hazm into
+data/lexicon.txt.gz by `python -m parsers.lexicon --generate` (tests/parsers/test_lexicon.py
+regenerates them and compares, so a new hazm or an edited file fails a test):
 
 - `words`: every word of hazm's words.dat (is a word before a suffix, or a de-repeated spelling,
-  a known word). Read straight from hazm's installed data file (its lines are `word<TAB>count<TAB>tags`),
-  located with importlib's finder, which does not run hazm's __init__: ~70 ms.
-- `joinable`: the words.dat entries with a ZWNJ and a count above 0 (the last line wins, as in
-  hazm's dict): «X‌Y» is written joined when X and Y arrive as two tokens.
+  a known word).
+- `joinable`: the words with a ZWNJ and a count above 0: «X‌Y» is written joined when X and Y
+  arrive as two tokens.
 - `verbs`: the verb forms of Lemmatizer(joined_verb_parts=False) that hazm can ever look up: the
   lookups are always of one token pair joined by a ZWNJ, or a «می‌»/«نمی‌» form, so only forms
-  with a ZWNJ and no space matter (28k of 346k). Building the forms needs hazm's Conjugation code,
-  so they are generated into data/verb_forms.txt.gz by `python -m parsers.lexicon --generate`;
-  tests/parsers/test_lexicon.py regenerates them from the installed hazm and compares.
+  with a ZWNJ and no space matter (28k of 346k).
+
+The file is the three sorted lists, one word a line, separated by one empty line; loading it
+takes ~50 ms and ~20 MB.
 """
 from __future__ import annotations
 
 import gzip
-import importlib.util
-import re
 import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Lexicon", "generate_verb_forms", "lexicon"]
+__all__ = ["Lexicon", "LexiconError", "generate", "lexicon", "load"]
 
-VERB_FORMS_FILE = Path(__file__).with_name("data") / "verb_forms.txt.gz"
+LEXICON_FILE = Path(__file__).with_name("data") / "lexicon.txt.gz"
 ZWNJ = "\u200c"
-# One words.dat line: a word without surrounding whitespace, a count, tags (hazm keeps only lines
-# with exactly three tab-separated fields, after strip()).
-_WORD_LINE = re.compile(r"^(\S(?:[^\t\n]*\S)?)\t(\d+)\t[^\t\n]*$", re.MULTILINE)
 
 
 class LexiconError(RuntimeError):
-    """hazm's data files are missing or unreadable (hazm is a dependency of Bayegan)."""
+    """The lexicon file is missing or damaged (a broken install)."""
 
 
 @dataclass(frozen=True)
@@ -44,30 +42,15 @@ class Lexicon:
     verbs: frozenset[str]
 
 
-def hazm_data_dir() -> Path:
-    """hazm's data/ directory, found without importing (and so initialising) the hazm package."""
-    spec = importlib.util.find_spec("hazm")
-    if spec is None or not spec.submodule_search_locations:
-        raise LexiconError("hazm is not installed: the normalizer needs its words.dat")
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
-
-
-def load_words(path: Path) -> tuple[frozenset[str], frozenset[str]]:
-    """(all words, joinable words) of a hazm words.dat file."""
+def load(path: Path = LEXICON_FILE) -> Lexicon:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise LexiconError(f"{path}: cannot read hazm's word list: {e}") from e
-    counts = {m.group(1): m.group(2) for m in _WORD_LINE.finditer(text.replace("\r\n", "\n"))}
-    joinable = frozenset(w for w, c in counts.items() if ZWNJ in w and int(c) > 0)
-    return frozenset(counts), joinable
-
-
-def load_verb_forms(path: Path = VERB_FORMS_FILE) -> frozenset[str]:
-    try:
-        return frozenset(gzip.decompress(path.read_bytes()).decode("utf-8").split("\n")) - {""}
+        sections = gzip.decompress(path.read_bytes()).decode("utf-8").split("\n\n")
     except (OSError, EOFError, UnicodeDecodeError) as e:
-        raise LexiconError(f"{path}: cannot read the verb forms: {e}") from e
+        raise LexiconError(f"{path}: cannot read the normalizer's word lists: {e}") from e
+    if len(sections) != 3:
+        raise LexiconError(f"{path}: expected 3 word lists, found {len(sections)}")
+    words, joinable, verbs = (frozenset(s.strip("\n").split("\n")) - {""} for s in sections)
+    return Lexicon(words, joinable, verbs)
 
 
 _lexicon: Lexicon | None = None
@@ -75,36 +58,43 @@ _lock = threading.Lock()
 
 
 def lexicon() -> Lexicon:
-    """The process-wide lexicon, loaded on first use (~100 ms, ~20 MB)."""
+    """The process-wide lexicon, loaded on first use."""
     global _lexicon
     if _lexicon is None:
         with _lock:
             if _lexicon is None:
-                words, joinable = load_words(hazm_data_dir() / "words.dat")
-                _lexicon = Lexicon(words, joinable, load_verb_forms())
+                _lexicon = load()
     return _lexicon
 
 
 # --------------------------------------------------------------------------- generator (build time)
 
 
-def generate_verb_forms() -> list[str]:
-    """The verb forms hazm's Normalizer can look up, from the installed hazm (imports it: slow)."""
+def generate() -> Lexicon:
+    """The three lists from the installed hazm (imports it: seconds; build and test time only)."""
     from hazm import Lemmatizer
+    from hazm.utils import words_list
 
-    forms = Lemmatizer(joined_verb_parts=False).verbs
-    return sorted(f for f in forms if ZWNJ in f and " " not in f)
+    counts = {word: count for word, count, _ in words_list()}   # a later line of a word wins, as in hazm
+    verbs = Lemmatizer(joined_verb_parts=False).verbs
+    return Lexicon(
+        words=frozenset(counts),
+        joinable=frozenset(w for w, c in counts.items() if ZWNJ in w and c > 0),
+        verbs=frozenset(v for v in verbs if ZWNJ in v and " " not in v),
+    )
 
 
-def write_verb_forms(path: Path = VERB_FORMS_FILE) -> int:
-    forms = generate_verb_forms()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0: the same forms give the same bytes, so a regeneration shows no spurious diff
-    path.write_bytes(gzip.compress(("\n".join(forms) + "\n").encode("utf-8"), compresslevel=9, mtime=0))
-    return len(forms)
+def dump(lex: Lexicon) -> bytes:
+    text = "\n\n".join("\n".join(sorted(s)) for s in (lex.words, lex.joinable, lex.verbs)) + "\n"
+    # mtime=0: the same lists give the same bytes, so a regeneration shows no spurious diff
+    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
 
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--generate"]:
         raise SystemExit("usage: python -m parsers.lexicon --generate")
-    print(f"{write_verb_forms()} verb forms written to {VERB_FORMS_FILE}")
+    generated = generate()
+    LEXICON_FILE.parent.mkdir(parents=True, exist_ok=True)
+    LEXICON_FILE.write_bytes(dump(generated))
+    print(f"{LEXICON_FILE}: {len(generated.words)} words, {len(generated.joinable)} joinable, "
+          f"{len(generated.verbs)} verb forms")

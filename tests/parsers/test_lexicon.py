@@ -10,21 +10,23 @@ from pathlib import Path
 import pytest
 
 from parsers import lexicon as lexicon_module
-from parsers.lexicon import LexiconError, generate_verb_forms, lexicon, load_verb_forms, load_words
+from parsers.lexicon import Lexicon, LexiconError, dump, generate, lexicon, load
 from tests.parsers.hazm_oracle import stock_normalizer
 
 ZWNJ = "\u200c"
 
 
-def test_checked_in_verb_forms_equal_a_regeneration_from_hazm() -> None:
+def test_checked_in_lexicon_equals_a_regeneration_from_hazm() -> None:
     # drift (a new hazm, an edited file) fails here: run `python -m parsers.lexicon --generate`
-    assert load_verb_forms() == frozenset(generate_verb_forms())
+    assert load() == generate()
+    assert dump(generate()) == lexicon_module.LEXICON_FILE.read_bytes()   # deterministic bytes
 
 
 def test_verb_forms_are_every_form_hazm_can_look_up() -> None:
     verbs = stock_normalizer()._verbs
     assert not any("_" in v for v in verbs)   # hazm_steps leaves out hazm's `_`-joined test for this
     assert lexicon().verbs == {v for v in verbs if ZWNJ in v and " " not in v}
+    assert "می\u200cروم" in lexicon().verbs and "میروم" not in lexicon().verbs
 
 
 def test_words_equal_hazms_dictionary() -> None:
@@ -34,29 +36,24 @@ def test_words_equal_hazms_dictionary() -> None:
     assert lex.joinable == {w for w, (count, _) in hazm_words.items() if count > 0 and ZWNJ in w}
 
 
-def test_a_words_file_is_read_the_way_hazm_reads_it(tmp_path: Path) -> None:
-    path = tmp_path / "words.dat"
-    path.write_text("کتاب\u200cها\t5\tN\nخانه\u200cای\t0\tN\nبد خط\n\nکتاب\u200cها\t0\tN\r\nآب\t9\tN,AJ\n",
-                    encoding="utf-8")
-    words, joinable = load_words(path)
-    assert words == {"کتاب\u200cها", "خانه\u200cای", "آب"}
-    assert joinable == set()   # the last line of a word wins, as in hazm's dict
+def test_a_round_trip_keeps_the_three_lists_apart(tmp_path: Path) -> None:
+    lex = Lexicon(frozenset({"آب", "کتاب"}), frozenset({"کتاب\u200cها"}), frozenset({"می\u200cروم"}))
+    path = tmp_path / "lex.txt.gz"
+    path.write_bytes(dump(lex))
+    assert load(path) == lex
 
 
-def test_missing_files_name_the_file(tmp_path: Path) -> None:
-    with pytest.raises(LexiconError, match=r"nothere\.dat"):
-        load_words(tmp_path / "nothere.dat")
+def test_a_broken_file_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(LexiconError, match=r"nothere\.gz"):
+        load(tmp_path / "nothere.gz")
     bad = tmp_path / "bad.gz"
     bad.write_bytes(b"not gzip")
     with pytest.raises(LexiconError, match=r"bad\.gz"):
-        load_verb_forms(bad)
-
-
-def test_the_generated_file_is_deterministic(tmp_path: Path) -> None:
-    out = tmp_path / "v.txt.gz"
-    lexicon_module.write_verb_forms(out)
-    assert out.read_bytes() == lexicon_module.VERB_FORMS_FILE.read_bytes()
-    assert gzip.decompress(out.read_bytes()).decode().endswith("\n")
+        load(bad)
+    two = tmp_path / "two.gz"
+    two.write_bytes(gzip.compress("آب\n\nکتاب\n".encode()))
+    with pytest.raises(LexiconError, match="expected 3"):
+        load(two)
 
 
 def test_normalizing_never_imports_hazm() -> None:
