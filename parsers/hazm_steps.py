@@ -28,13 +28,24 @@ _SUFFIXES = frozenset({
 })
 
 
-def _compile(pairs: list[tuple[str, str]]) -> list[tuple[re.Pattern[str], str]]:
-    return [(re.compile(p), r) for p, r in pairs]
+Rule = tuple[re.Pattern[str], str, tuple[str, ...]]
 
 
-def _apply(patterns: list[tuple[re.Pattern[str], str]], text: str) -> str:
-    for pattern, repl in patterns:
-        text = pattern.sub(repl, text)
+def _compile(rules: list[tuple[str, str, tuple[str, ...]]]) -> list[Rule]:
+    return [(re.compile(p), r, needs) for p, r, needs in rules]
+
+
+def _apply(rules: list[Rule], text: str) -> str:
+    """Each rule in turn. `needs`: literals one of which every match contains; a rule whose
+    literals are all absent is skipped (`in` scans ~20x faster than a regex finds nothing)."""
+    for pattern, repl, needs in rules:
+        if not needs:
+            text = pattern.sub(repl, text)
+            continue
+        for literal in needs:   # a plain loop: any(genexpr) costs more than the scans it saves
+            if literal in text:
+                text = pattern.sub(repl, text)
+                break
     return text
 
 
@@ -52,9 +63,9 @@ def _translate(text: str) -> str:
 # --------------------------------------------------------------------------- persian_style, diacritics
 
 _PERSIAN_STYLE = _compile([
-    (r'"([^\n"]+)"', r"«\1»"),           # "x" -> «x»
-    (r"([\d+])\.([\d+])", r"\1٫\2"),     # 1.5 -> 1٫5 (hazm's class: any digit or a plus sign)
-    (r" ?\.\.\.", " …"),
+    (r'"([^\n"]+)"', r"«\1»", ('"',)),           # "x" -> «x»
+    (r"([\d+])\.([\d+])", r"\1٫\2", (".",)),     # 1.5 -> 1٫5 (hazm's class: any digit or a plus sign)
+    (r" ?\.\.\.", " …", ("...",)),
 ])
 _DIACRITICS = re.compile("[\u064b-\u0652]")
 
@@ -68,33 +79,37 @@ def _persian_style(text: str) -> str:
 # --------------------------------------------------------------------------- correct_spacing
 
 _EXTRA_SPACE = _compile([
-    (r"^ +| +$", ""),
-    (r" {2,}", " "),
-    (r"\n{3,}", "\n\n"),
-    (r"\u200c{2,}", "\u200c"),
-    (r"\u200c{1,} ", " "),
-    (r" \u200c{1,}", " "),
-    (r"\b\u200c*\B", ""),   # a ZWNJ that opens a word
-    (r"\B\u200c*\b", ""),   # a ZWNJ that closes a word
-    (r"[ـ\r]", ""),         # kashida, carriage returns
+    (r"^ +| +$", "", (" ",)),
+    (r" {2,}", " ", ("  ",)),
+    (r"\n{3,}", "\n\n", ("\n\n\n",)),
+    (r"\u200c{2,}", "\u200c", ("\u200c\u200c",)),
+    (r"\u200c{1,} ", " ", ("\u200c ",)),
+    (r" \u200c{1,}", " ", (" \u200c",)),
+    # hazm's `\b\u200c*\B` then `\B\u200c*\b`: drop a ZWNJ that closes or opens a word. Runs are
+    # single ZWNJs by now, so that is «a word character on exactly one side» (start and end count
+    # as non-word), and one pattern led by the literal lets the regex engine jump from ZWNJ to ZWNJ
+    # instead of testing a word boundary at every position.
+    (r"\u200c(?<=\w\u200c)(?!\w)|\u200c(?<!\w\u200c)(?=\w)", "", (ZWNJ,)),
+    (r"[ـ\r]", "", ("ـ", "\r")),      # kashida, carriage returns
 ])
 _AFFIX_SPACING = _compile([
-    (r"([^ ]ه) ی ", "\\1\u200cی "),
-    (r"(^| )(ن?می) ", "\\1\\2\u200c"),
+    (r"([^ ]ه) ی ", "\\1\u200cی ", ("ه ی ",)),
+    (r"(^| )(ن?می) ", "\\1\\2\u200c", ("می ",)),
     (rf"(?<=[^\n\d {_PUNC_AFTER}{_PUNC_BEFORE}]{{2}}) (تر(ین?)?|گری?|های?)(?=[ \n{_PUNC_AFTER}{_PUNC_BEFORE}]|$)",
-     "\u200c\\1"),
-    (rf"([^ ]ه) (ا(م|یم|ش|ند|ی|ید|ت))(?=[ \n{_PUNC_AFTER}]|$)", "\\1\u200c\\2"),
-    (r"(ه)(ها)", "\\1\u200c\\2"),
+     "\u200c\\1", (" تر", " گر", " ها")),
+    (rf"([^ ]ه) (ا(م|یم|ش|ند|ی|ید|ت))(?=[ \n{_PUNC_AFTER}]|$)", "\\1\u200c\\2", ("ه ا",)),
+    (r"(ه)(ها)", "\\1\u200c\\2", ("هها",)),
 ])
+_AFTER, _BEFORE = ".:!،؛؟»])}", "«[({"   # the characters of _PUNC_AFTER and _PUNC_BEFORE
 _PUNCTUATION_SPACING = _compile([
-    (r'" ([^\n"]+) "', r'"\1"'),
-    (f" ([{_PUNC_AFTER}])", r"\1"),
-    (f"([{_PUNC_BEFORE}]) ", r"\1"),
-    (f"([{_PUNC_AFTER[:3]}])([^ {_PUNC_AFTER}" + r"\d۰۱۲۳۴۵۶۷۸۹])", r"\1 \2"),
-    (f"([{_PUNC_AFTER[3:]}])([^ {_PUNC_AFTER}])", r"\1 \2"),
-    (f"([^ {_PUNC_BEFORE}])([{_PUNC_BEFORE}])", r"\1 \2"),
-    (rf"(\d)([{_LETTERS}])", r"\1 \2"),
-    (rf"([{_LETTERS}])(\d)", r"\1 \2"),
+    (r'" ([^\n"]+) "', r'"\1"', ('" ',)),
+    (f" ([{_PUNC_AFTER}])", r"\1", tuple(" " + c for c in _AFTER)),
+    (f"([{_PUNC_BEFORE}]) ", r"\1", tuple(c + " " for c in _BEFORE)),
+    (f"([{_PUNC_AFTER[:3]}])([^ {_PUNC_AFTER}" + r"\d۰۱۲۳۴۵۶۷۸۹])", r"\1 \2", (".", ":")),
+    (f"([{_PUNC_AFTER[3:]}])([^ {_PUNC_AFTER}])", r"\1 \2", tuple(_AFTER[2:])),
+    (f"([^ {_PUNC_BEFORE}])([{_PUNC_BEFORE}])", r"\1 \2", tuple(_BEFORE)),
+    (rf"(\d)([{_LETTERS}])", r"\1 \2", ()),
+    (rf"([{_LETTERS}])(\d)", r"\1 \2", ()),
 ])
 # hazm's WordTokenizer: question/exclamation runs, digit/dot/colon runs and single punctuation
 # marks become tokens of their own; the rest splits on spaces.

@@ -23,7 +23,7 @@ LETTERS = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیئ�
 # presentation forms, ligatures, special marks hazm removes or expands
 VARIANTS = "يكىۀەھﻻﷲ﷼ﺍﺏﻴﮐ\u0670\u06d4\u0654\u0655ٴ"
 DIGITS = "0123456789۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩"
-PUNCT = ".,:;!?،؛؟«»\"'“”()[]{}/\\-–…%٪٫٬@#"
+PUNCT = ".,:;!?،؛؟«»\"'“”()[]{}/\\-–…%٪٫٬@#_"
 SPACES = "  \n\t\u00a0\u200c\u200c\u200d"
 MARKS = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0640"  # harakat, kashida
 WORDS = ["می", "نمی", "ها", "های", "ای", "تر", "ترین", "گر", "است", "شده", "کرد", "کنند", "روم",
@@ -60,6 +60,7 @@ def test_the_normalized_layer_equals_the_hazm_based_one(text: str) -> None:
     "«»" * 500,
     "به گزارش " * 300,
     "الف" + "\u200c" * 500 + "ب",
+    "\u200cالف\u200c.\u200cب\u200c_\u200c(\u200c)\u200c ۱\u200c2\u200cx\u200c",
     "خطی اول\n\n\n\nخط دوم   \n  \n",
 ])
 def test_known_cases(text: str) -> None:
