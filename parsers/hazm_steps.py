@@ -136,9 +136,32 @@ def _join_tokens(tokens: list[str]) -> list[str]:
     return result
 
 
+_candidates: re.Pattern[str] | None = None
+
+
+def _candidate_runs() -> re.Pattern[str]:
+    """Two or more consecutive tokens made only of lexicon characters.
+
+    A token with any other character (punctuation, Latin, digits the lists lack) can neither
+    join the token before it nor take the next one: every pair, suffix host and lookup would hold
+    that character, and no listed word does. So such tokens split the line into independent runs,
+    and only runs of two or more tokens need the join loop: 1 MB of «» is then no Python loop at all.
+    """
+    global _candidates
+    if _candidates is None:
+        letters = "".join(re.escape(c) for c in sorted(lexicon().alphabet))
+        _candidates = re.compile(rf"(?<![^ ])[{letters}]+(?: [{letters}]+)+(?![^ ])")
+    return _candidates
+
+
+def _join_run(m: re.Match[str]) -> str:
+    return " ".join(_join_tokens(m.group(0).split(" ")))
+
+
 def _tokens_spaced(line: str) -> str:
     spaced = _TOKEN_SPLIT.sub(r" \1 ", line.replace("\t", " "))
-    return " ".join(_join_tokens([t for t in spaced.split(" ") if t]))
+    # hazm: tokens = the non-empty pieces between spaces, joined again with one space
+    return _candidate_runs().sub(_join_run, " ".join(filter(None, spaced.split(" "))))
 
 
 def _correct_spacing(text: str) -> str:
