@@ -15,9 +15,12 @@ Tables for str.translate are dicts of code points; maps for a regex sub are dict
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 __all__ = [
-    "ARABIC_DIGITS", "DATE_TABLE", "DIGITS_TABLE", "HAZM_LETTERS", "LETTERS_TABLE", "PERSIAN_DIGITS",
-    "SEARCH_MAP",
+    "ARABIC_DIGITS", "DATE_TABLE", "DIGITS_TABLE", "HAZM_LETTERS", "LETTERS_MAP", "LETTERS_TABLE",
+    "PERSIAN_DIGITS", "SEARCH_MAP", "folder",
 ]
 
 PERSIAN_DIGITS = "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9"  # ۰-۹
@@ -38,6 +41,20 @@ _TEH_MARBUTA: dict[str, str | None] = {"\u0629": "\u0647", "\u06c0": "\u0647"}  
 _SEPARATORS: dict[str, str | None] = {"\u066b": ".", "\u066c": ","}  # Arabic decimal / thousands
 
 
+def folder(mapping: dict[str, str | None]) -> Callable[[str], str]:
+    """`text.translate(str.maketrans(mapping))`, paying only for the characters that change.
+
+    str.translate costs ~0.4 µs for every character of non-ASCII text (0.2 s for a 1 MB
+    paragraph); a regex over the mapped characters skips the rest at C speed.
+    """
+    pattern = re.compile("[" + re.escape("".join(mapping)) + "]")
+
+    def fold(text: str) -> str:
+        return pattern.sub(lambda m: mapping[m.group(0)] or "", text)
+
+    return fold
+
+
 def _table(*maps: dict[str, str | None]) -> dict[int, str | None]:
     merged: dict[str, str | None] = {}
     for m in maps:
@@ -47,7 +64,8 @@ def _table(*maps: dict[str, str | None]) -> dict[int, str | None]:
 
 DIGITS_TABLE = _table(_DIGITS)
 
-LETTERS_TABLE = _table(_YEH_KAF, _KASHIDA, _HARAKAT, _BIDI)
+LETTERS_MAP: dict[str, str | None] = {**_YEH_KAF, **_KASHIDA, **_HARAKAT, **_BIDI}
+LETTERS_TABLE = _table(LETTERS_MAP)
 
 DATE_TABLE = _table(
     _DIGITS, _YEH_KAF, _TEH_MARBUTA, _ALEF, _BIDI, _KASHIDA, _SEPARATORS,

@@ -41,3 +41,10 @@ def test_yeh_and_kaf_fold_the_same_everywhere() -> None:
         assert arabic.translate(table) == persian
     assert fold_for_search(arabic) == persian
     assert parse_attribution("به گزارش خبرگزاري تسنيم، متن") == parse_attribution("به گزارش خبرگزاری تسنیم، متن")
+
+
+def test_a_folder_equals_str_translate() -> None:
+    text = "كتاب‌ها ي ى ـــ حَذفِ \u200f« » abc ۱۲ " * 3
+    for mapping in (folding.LETTERS_MAP, folding.SEARCH_MAP):
+        assert folding.folder(mapping)(text) == text.translate(str.maketrans(mapping))
+    assert folding.folder(folding.LETTERS_MAP)("") == ""
