@@ -35,6 +35,20 @@ def _compile(rules: list[tuple[str, str, tuple[str, ...]]]) -> list[Rule]:
     return [(re.compile(p), r, needs) for p, r, needs in rules]
 
 
+def _drop_space_before(text: str) -> str:
+    """hazm's second punctuation rule: every space right before one of . : ! ، ؛ ؟ » ] ) } goes.
+
+    The regex removes exactly the spaces followed by a mark in its input; str.replace per mark
+    does the same (a removal never makes a pair the regex would not have seen: each replace scans
+    its input once, left to right) at C speed: 250,000 « »» pairs in ms, not 0.1 s.
+    """
+    for mark in _AFTER:
+        pair = " " + mark
+        if pair in text:
+            text = text.replace(pair, mark)
+    return text
+
+
 def _apply(rules: list[Rule], text: str) -> str:
     """Each rule in turn. `needs`: literals one of which every match contains; a rule whose
     literals are all absent is skipped (`in` scans ~20x faster than a regex finds nothing)."""
@@ -103,7 +117,7 @@ _AFFIX_SPACING = _compile([
 _AFTER, _BEFORE = ".:!،؛؟»])}", "«[({"   # the characters of _PUNC_AFTER and _PUNC_BEFORE
 _PUNCTUATION_SPACING = _compile([
     (r'" ([^\n"]+) "', r'"\1"', ('" ',)),
-    (f" ([{_PUNC_AFTER}])", r"\1", tuple(" " + c for c in _AFTER)),
+    # (hazm's second rule, ` ([{_PUNC_AFTER}])` -> `\1`, is _drop_space_before: see _correct_spacing)
     (f"([{_PUNC_BEFORE}]) ", r"\1", tuple(c + " " for c in _BEFORE)),
     (f"([{_PUNC_AFTER[:3]}])([^ {_PUNC_AFTER}" + r"\d۰۱۲۳۴۵۶۷۸۹])", r"\1 \2", (".", ":")),
     (f"([{_PUNC_AFTER[3:]}])([^ {_PUNC_AFTER}])", r"\1 \2", tuple(_AFTER[2:])),
@@ -113,7 +127,12 @@ _PUNCTUATION_SPACING = _compile([
 ])
 # hazm's WordTokenizer: question/exclamation runs, digit/dot/colon runs and single punctuation
 # marks become tokens of their own; the rest splits on spaces.
-_TOKEN_SPLIT = re.compile(r'([؟!?]+|[\d.:]+|[:.،؛»\])}"«\[({/\\])')
+#   hazm: re.sub(r'([؟!?]+|[\d.:]+|[:.،؛»\])}"«\[({/\\])', r" \1 ", line)
+# The single marks other than `.` and `:` take part in no run of the first two alternatives, so
+# they are spaced with str.replace (C speed, 1 MB of «» in ms) and the regex keeps the runs only.
+_TOKEN_SPLIT = re.compile(r"([؟!?]+|[\d.:]+)")
+_TOKEN_MARKS = '،؛»])}"«[({/\\'
+
 
 
 def _join_tokens(tokens: list[str]) -> list[str]:
@@ -159,7 +178,11 @@ def _join_run(m: re.Match[str]) -> str:
 
 
 def _tokens_spaced(line: str) -> str:
-    spaced = _TOKEN_SPLIT.sub(r" \1 ", line.replace("\t", " "))
+    spaced = line.replace("\t", " ")
+    for mark in _TOKEN_MARKS:
+        if mark in spaced:
+            spaced = spaced.replace(mark, f" {mark} ")
+    spaced = _TOKEN_SPLIT.sub(r" \1 ", spaced)
     # hazm: tokens = the non-empty pieces between spaces, joined again with one space
     return _candidate_runs().sub(_join_run, " ".join(filter(None, spaced.split(" "))))
 
@@ -168,7 +191,8 @@ def _correct_spacing(text: str) -> str:
     text = _apply(_EXTRA_SPACE, text)
     text = "\n".join(_tokens_spaced(line) if line.strip() else line for line in text.split("\n"))
     text = _apply(_AFFIX_SPACING, text)
-    return _apply(_PUNCTUATION_SPACING, text)
+    text = _apply(_PUNCTUATION_SPACING[:1], text)
+    return _apply(_PUNCTUATION_SPACING[1:], _drop_space_before(text))
 
 
 # --------------------------------------------------------------------------- unicodes, specials
