@@ -20,6 +20,8 @@ Columns (percent of pages)
   first/last truth's first / last body sentence found in the extracted text (whitespace collapsed)
   leaked     extracted text contains an end marker («انتهای پیام») or a related-news title
   ms         median wall time per page (each page parsed --repeat times, the median of those kept)
+  x lxml     median over pages of (that time / lxml.html.fromstring of the same bytes), the floor
+             measured beside it in the same loop (issue #11: bayegan at most 4x, and below trafilatura)
 No network: newspaper4k gets the HTML through download(input_html=...) and never runs nlp().
 """
 from __future__ import annotations
@@ -78,6 +80,7 @@ class Score:
     last: int = 0
     leaked: int = 0
     ms: list[float] = field(default_factory=list)
+    x_lxml: list[float] = field(default_factory=list)
 
 
 # --- page sets --------------------------------------------------------------------------------------
@@ -201,11 +204,18 @@ def score_all(extractors: dict[str, Callable[[Page], Extracted]], pages: list[Pa
               repeat: int) -> dict[str, Score]:
     """Page by page, every extractor in turn (order rotated), so a load change on the machine
     affects all of them alike."""
+    import lxml.html
+
     results = {name: Score() for name in extractors}
     for extract in extractors.values():
-        extract(pages[0])  # warm-up: lazy imports, hazm's lexicon, caches
+        extract(pages[0])  # warm-up: lazy imports, the normalizer's lexicon, caches
     names = list(extractors)
     for i, page in enumerate(pages):
+        floor = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            lxml.html.fromstring(page.html)
+            floor.append((time.perf_counter() - start) * 1000)
         for name in names[i % len(names):] + names[:i % len(names)]:
             times, out = [], Extracted()
             for _ in range(repeat):
@@ -213,6 +223,7 @@ def score_all(extractors: dict[str, Callable[[Page], Extracted]], pages: list[Pa
                 out = extractors[name](page)
                 times.append((time.perf_counter() - start) * 1000)
             _tally(results[name], page, out, statistics.median(times))
+            results[name].x_lxml.append(statistics.median(times) / max(statistics.median(floor), 1e-6))
     return results
 
 
@@ -230,7 +241,7 @@ def _tally(result: Score, page: Page, out: Extracted, ms: float) -> None:
 def row(name: str, pages: str, s: Score) -> str:
     pct = (lambda k: f"{100 * k / s.n:6.1f}") if s.n else (lambda k: "   n/a")
     return (f"| {pages:<13} | {name:<12} | {s.n:>5} | {pct(s.title)} | {pct(s.date)} | {pct(s.first)} | "
-            f"{pct(s.last)} |  {pct(s.leaked)} | {statistics.median(s.ms):8.1f} |")
+            f"{pct(s.last)} |  {pct(s.leaked)} | {statistics.median(s.ms):8.1f} | {statistics.median(s.x_lxml):6.1f} |")
 
 
 def main() -> None:
@@ -245,13 +256,18 @@ def main() -> None:
             "fixtures": fixture_pages()}
     extractors = {"bayegan": bayegan, "bayegan-gen": bayegan_generic, "trafilatura": make_trafilatura(),
                   "newspaper4k": make_newspaper()}
-    header = ("| pages         | extractor    | pages | title% |  date% | first% |  last% | leaked% | ms/page  |\n"
-              "|---------------|--------------|-------|--------|--------|--------|--------|---------|----------|")
-    lines = [header]
+    header = ("| pages         | extractor    | pages | title% |  date% | first% |  last% | leaked% | ms/page  "
+              "| x lxml |\n|---------------|--------------|-------|--------|--------|--------|--------|---------|"
+              "----------|--------|")
+    lines, goals = [header], []
     for set_name, pages in sets.items():
-        for name, result in score_all(extractors, pages, args.repeat).items():
+        results = score_all(extractors, pages, args.repeat)
+        for name, result in results.items():
             lines.append(row(name, set_name, result))
-    print("\n".join(lines))
+        ours, theirs = results["bayegan"], results["trafilatura"]
+        goals.append(f"{set_name}: bayegan {statistics.median(ours.x_lxml):.1f}x lxml (goal <= 4x), "
+                     f"{statistics.median(ours.ms) / statistics.median(theirs.ms):.2f}x trafilatura's time (goal < 1)")
+    print("\n".join([*lines, "", *goals]))
 
 
 if __name__ == "__main__":

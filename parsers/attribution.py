@@ -16,19 +16,16 @@ from __future__ import annotations
 import re
 
 from parsers.article import Attribution
+from parsers.folding import LETTERS_MAP, folder
 
 __all__ = ["KNOWN_AGENCIES", "parse_attribution"]
 
 # Letter-level normalization shared with the normalized layer (no word joining, see module doc).
-_LETTERS = str.maketrans({
-    "\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9", "\u0640": None,
-    **{chr(c): None for c in range(0x064B, 0x0653)},
-    "\u200e": None, "\u200f": None, "\u202a": None, "\u202b": None, "\u202c": None, "\ufeff": None,
-})
+_fold_letters = folder(LETTERS_MAP)
 
 
 def _letters(s: str) -> str:
-    s = " ".join(s.translate(_LETTERS).split())
+    s = " ".join(_fold_letters(s).split())
     # ZWNJ next to a space is meaningless («استان‌ ها»); drop it there only. Split/strip, not the
     # regex \u200c*( )\u200c*, which rescans a long ZWNJ run from every position (quadratic).
     return " ".join(word.strip("\u200c") for word in s.split(" ")).strip("\u200c ")

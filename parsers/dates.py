@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 
 import jdatetime
 
+from parsers.folding import DATE_TABLE
+
 __all__ = [
     "TEHRAN_DST",
     "TEHRAN_STANDARD",
@@ -43,16 +45,7 @@ _DST_ABOLISHED_UTC = datetime(2023, 3, 20, 20, 30, tzinfo=UTC)
 _TEHRAN = ZoneInfo("Asia/Tehran")
 
 # Digits of all three scripts -> ASCII; Arabic yeh/kaf -> Persian; invisible marks -> nothing.
-_FOLD = str.maketrans({
-    **{chr(0x06F0 + i): str(i) for i in range(10)},  # Persian ۰-۹
-    **{chr(0x0660 + i): str(i) for i in range(10)},  # Arabic-Indic ٠-٩
-    "\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9", "\u0629": "\u0647", "\u06c0": "\u0647",
-    "\u0622": "\u0627", "\u0623": "\u0627", "\u0625": "\u0627",  # آ أ إ -> ا
-    "\u200c": " ", "\u00a0": " ", "\u202f": " ", "\u2009": " ",
-    "\u200e": None, "\u200f": None, "\u202a": None, "\u202b": None, "\u202c": None,
-    "\u200d": None, "\u0640": None, "\ufeff": None,
-    "\u066b": ".", "\u066c": ",", "\u060c": ",",  # Arabic decimal/thousands separators, Persian comma
-})
+_FOLD = DATE_TABLE
 
 
 def _fold(text: str) -> str:

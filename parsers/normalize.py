@@ -1,7 +1,8 @@
 """The two text layers of an Article (see docs/design.md), plus the search folding.
 
 - `collapse_ws`: the as-published layer — whitespace only, every letter, digit and ZWNJ kept.
-- `normalize` / `normalize_paragraphs`: the hazm layer used for dedup, search and corpora.
+- `normalize` / `normalize_paragraphs`: the hazm layer used for dedup, search and corpora. The
+  hazm steps are our own code in parsers/hazm_steps.py (same output, linear, no hazm import).
 - `fold_for_search` / `words`: what the index and the query both go through (fast: one regex pass).
 
 hazm's Normalizer mangles anything that is not running Persian text: it puts spaces after every
@@ -13,12 +14,10 @@ verbatim afterwards.
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
 
-if TYPE_CHECKING:  # hazm is heavy (≈3 s to build its lexicon): imported only when first needed
-    from hazm import Normalizer
+from parsers.folding import SEARCH_MAP
+from parsers.hazm_steps import hazm_normalize
 
 __all__ = ["collapse_ws", "fold_for_search", "normalize", "normalize_paragraphs", "split_sentences", "words"]
 
@@ -95,105 +94,23 @@ def _drop_stray_zwnj(text: str) -> str:
     return _ZWNJ_RUN.sub(keep_or_drop, text)
 
 
-_normalizer: Normalizer | None = None
-_normalizer_lock = threading.Lock()
-
-
-def _hazm() -> Normalizer:
-    """One Normalizer per process, built on first use (it loads hazm's lexicon and verb list)."""
-    global _normalizer
-    if _normalizer is None:
-        with _normalizer_lock:
-            if _normalizer is None:
-                _normalizer = _build_normalizer()
-    return _normalizer
-
-
-def _build_normalizer() -> Normalizer:
-    """hazm's Normalizer(persian_numbers=False), built without its ~50 MB peak.
-
-    Why not just construct it: for `seperate_mi` hazm builds a whole Lemmatizer (a second copy of
-    the 193k-word lexicon plus a dict of 346k verb forms) only to keep the set of verb forms. We
-    build that set the way Lemmatizer(joined_verb_parts=False) does (hazm 0.12: "است" plus every
-    Conjugation.get_all form of every verb in the verbs file) without the second lexicon: the
-    worker's peak RSS drops from ~280 to ~230 MB at start-up. Any surprise from another hazm
-    version falls back to the stock constructor; tests/parsers/test_normalize_lexicon.py checks
-    the set and the output against a stock Normalizer.
-    """
-    from hazm import Normalizer
-
-    # persian_numbers=False: digits stay in the script the agency used (docs/design.md).
-    try:
-        verbs = _verb_forms()
-        normalizer = Normalizer(persian_numbers=False, seperate_mi=False)
-        if getattr(normalizer, "_verbs", False) is not None or not hasattr(normalizer, "_seperate_mi"):
-            raise AttributeError("unexpected hazm Normalizer layout")
-        normalizer._verbs = verbs
-        normalizer._seperate_mi = True
-        return normalizer
-    except (ImportError, AttributeError, OSError, TypeError):
-        return Normalizer(persian_numbers=False)
-
-
-def _verb_forms() -> set[str]:
-    """`set(Lemmatizer(joined_verb_parts=False).verbs)` (hazm 0.12) without building a Lemmatizer."""
-    from pathlib import Path
-
-    from hazm.lemmatizer import Conjugation
-    from hazm.utils import default_verbs
-
-    with Path(default_verbs).open(encoding="utf-8") as fh:   # as WordTokenizer reads it
-        verbs = list(reversed([verb.strip() for verb in fh if verb]))
-    conjugation = Conjugation()
-    forms = {"است"}
-    for verb in verbs:
-        forms.update(conjugation.get_all(verb))
-    return forms
-
-
-_hazm_letters: tuple[re.Pattern[str], dict[str, str]] | None = None
-
-
-def _hazm_normalize(text: str) -> str:
-    """`Normalizer.normalize` (hazm 0.12, persian_numbers=False): the same steps in the same order.
-
-    Why not call it directly: its first step rebuilds a translation dict and runs str.translate on
-    every call, and str.translate over non-ASCII text costs ~0.4 µs a character (1.4 ms of a 3.1 ms
-    pass on the seed). A regex over the few characters that actually change does it in ~0.13 ms.
-    tests/parsers/test_normalize.py checks the result equals hazm's own normalize().
-    """
-    global _hazm_letters
-    normalizer = _hazm()
-    if _hazm_letters is None:
-        from hazm.constants import TRANSLATION_DST, TRANSLATION_SRC
-
-        mapping = {a: b for a, b in zip(TRANSLATION_SRC, TRANSLATION_DST, strict=False) if a != b}
-        _hazm_letters = (re.compile("[" + re.escape("".join(mapping)) + "]"), mapping)
-    pattern, mapping = _hazm_letters
-    text = pattern.sub(lambda m: mapping[m.group(0)], text)
-    text = normalizer.persian_style(text)
-    text = normalizer.remove_diacritics(text)
-    text = normalizer.correct_spacing(text)
-    text = normalizer.unicodes_replacement(text)
-    text = normalizer.remove_specials_chars(text)
-    text = normalizer.decrease_repeated_chars(text)
-    return normalizer.seperate_mi(text)
-
-
 def _tidy_lines(s: str) -> str:
     """Whitespace inside lines to one space; at most one blank line between lines."""
     lines = [" ".join(line.split()) for line in s.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def _normalize_once(s: str) -> str:
+Step = Callable[[str], str]
+
+
+def _normalize_once(s: str, step: Step) -> str:
     protected = _protect(s)
     if protected is None:  # absurdly many URLs/numbers: line by line, or leave such a line as is
         if "\n" in s:
-            return "\n".join(_normalize_once(line) for line in s.split("\n"))
+            return "\n".join(_normalize_once(line, step) for line in s.split("\n"))
         return _tidy_lines(s)
     text, spans = protected
-    text = _hazm_normalize(text)
+    text = step(text)
     # hazm's later steps can leave a ZWNJ beside a space or a digit; it only means something
     # between two letters, and a leftover one would change on the next pass.
     text = _drop_stray_zwnj(text)
@@ -208,14 +125,19 @@ def normalize(s: str | None) -> str:
     that persian_style turns into «», a join creates a new joinable pair), so the result is
     iterated to a fixed point: one extra pass normally, at most four in all.
     """
+    return _normalize_with(s, hazm_normalize)
+
+
+def _normalize_with(s: str | None, step: Step) -> str:
+    """`normalize` with another hazm-equivalent pass (the tests give hazm's own as the oracle)."""
     if not s or not s.strip():
         return ""
     tidy = _tidy_lines(s)
-    out = _normalize_once(tidy)
+    out = _normalize_once(tidy, step)
     if out == tidy:  # already normalized (e.g. normalize(normalize(s))): one pass proves it
         return out
     for _ in range(3):
-        again = _normalize_once(out)
+        again = _normalize_once(out, step)
         if again == out:
             break
         out = again
@@ -278,20 +200,7 @@ def normalize_paragraphs(paragraphs: Iterable[str]) -> list[str]:
 
 # --------------------------------------------------------------------------- search folding
 
-_DIACRITICS = [chr(c) for c in range(0x064B, 0x0660)] + ["\u0670", "\u0640"]  # harakat, superscript alef, kashida
-_FOLD_MAP: dict[str, str | None] = {
-    **{chr(0x06F0 + i): str(i) for i in range(10)},
-    **{chr(0x0660 + i): str(i) for i in range(10)},
-    **{ch: None for ch in _DIACRITICS},
-    "\u064a": "\u06cc", "\u0649": "\u06cc", "\u0626": "\u06cc", "\u06d0": "\u06cc", "\u06d2": "\u06cc",
-    "\u0643": "\u06a9", "\u06aa": "\u06a9",
-    "\u0629": "\u0647", "\u06c0": "\u0647", "\u06c1": "\u0647", "\u06d5": "\u0647",
-    "\u0622": "\u0627", "\u0623": "\u0627", "\u0625": "\u0627", "\u0671": "\u0627",
-    "\u0624": "\u0648",
-    "\u200c": " ", "\u00a0": " ", "\u200d": None, "\u200e": None, "\u200f": None, "\ufeff": None,
-    "\u202a": None, "\u202b": None, "\u202c": None, "\u200b": None,
-    "\u066b": ".", "\u066c": ",",
-}
+_FOLD_MAP = SEARCH_MAP  # parsers/folding.py
 # A regex over the characters that change, not str.translate: translate costs ~0.4 µs for every
 # character of non-ASCII text (1.7 ms for the 3.4 KB seed), the regex only pays for the matches.
 _FOLD_RE = re.compile("[" + re.escape("".join(_FOLD_MAP)) + "]")

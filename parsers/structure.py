@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import Comment, NavigableString, Tag
 
 from parsers.article import Block, Image
+from parsers.folding import DIGITS_TABLE
 from parsers.generic import squash
 
 _BR = "\u2028"  # stands for <br> while text is gathered; \s does not need to see it as a break
@@ -22,7 +23,7 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BOLD = {"strong", "b"}
 _SENTENCE_END = (".", "!", "؟", "?", "…", "»", ":", "：", "؛", "،")
 _MAX_HEADING = 150
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_DIGITS = DIGITS_TABLE
 
 
 @dataclass(slots=True)
