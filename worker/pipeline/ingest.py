@@ -5,6 +5,11 @@ and downloads only: they never touch the archive); archiving, parsing and storin
 calling thread, so the archive and its index are used from one thread as in a Celery process.
 Politeness still holds per host (the fetcher's in-process politeness), so agencies proceed in
 parallel while each host sees one request start per interval.
+
+A full disk (ENOSPC/EDQUOT anywhere in storing) ends the pass: no more downloads start, the
+ones under way are dropped, and `pipeline.disk_full` tells the caller why (one message, not a
+failure per page). What was stored stays consistent (every write cuts back its own failure), so
+the next pass with space carries on where this one stopped.
 """
 from __future__ import annotations
 
@@ -60,6 +65,8 @@ def run_ingest(pipeline: Pipeline, source_ids: Iterable[str], *, threads: int = 
         polls = {pool.submit(_safe, pipeline.discover_links, sid): sid for sid in ids}
         remaining = {sid: 0 for sid in ids}
         for fut in _completed(polls):
+            if pipeline.disk_full:
+                break
             sid = polls[fut]
             outcome = pipeline.accept_poll(sid, fut.result())
             summary = summaries[sid]
@@ -76,8 +83,11 @@ def run_ingest(pipeline: Pipeline, source_ids: Iterable[str], *, threads: int = 
         # Interleave sources so one slow (polite) host never idles the pool behind it.
         links = _round_robin(links)
         window = max(2, threads * 2)     # bounded number of page bodies held in memory
-        it = iter(links)
+        it = iter(links if not pipeline.disk_full else ())
         while True:
+            if pipeline.disk_full:       # stop the pass: nothing more can be stored
+                pool.shutdown(wait=False, cancel_futures=True)
+                break
             while len(pending) < window:
                 nxt = next(it, None)
                 if nxt is None:
@@ -106,8 +116,10 @@ def _finish(pipeline: Pipeline, sid: str, link: Any, result: Any) -> PageStatus:
             return pipeline.finish_page(page)
         return PageStatus.ERROR if isinstance(result, BaseException) else PageStatus.SKIPPED
     except Exception as exc:  # e.g. a disk error while archiving this page: record, go on with the rest
-        pipeline.record_error(sid, link.url, ErrorKind.INGEST, f"{type(exc).__name__}: {exc}")
         pipeline.claims.release(link.canonical_url)
+        if pipeline.note_disk_full(exc):
+            return PageStatus.ERROR
+        pipeline.record_error(sid, link.url, ErrorKind.INGEST, f"{type(exc).__name__}: {exc}")
         return PageStatus.ERROR
 
 

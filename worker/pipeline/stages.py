@@ -24,6 +24,7 @@ from typing import Any
 from parsers import PARSER_VERSION, Article
 from parsers.article import article_id
 from parsers.urls import canonicalize
+from storage.errors import DiskFull, is_disk_full
 from storage.records import utc_now_iso
 from storage.warc import Capture as WarcCapture
 from worker.config import Settings
@@ -72,6 +73,7 @@ class Pipeline:
         self._redis = redis
         self.claims: Claims = claims or MemoryClaims(settings.claim_ttl)
         self._discovery_state: dict[str, dict[str, Any]] = {}
+        self.disk_full: DiskFull | None = None      # the first ENOSPC/EDQUOT met: `bayegan ingest` stops there
 
     # -- resources, opened on first use ---------------------------------------
     @property
@@ -105,7 +107,8 @@ class Pipeline:
         return self._fetcher
 
     def _sink_failed(self, url: str, exc: Exception) -> None:
-        self.record_error(None, url, ErrorKind.ARCHIVE, _describe(exc))
+        if not self.note_disk_full(exc):      # a full disk is reported once by the caller, not per exchange
+            self.record_error(None, url, ErrorKind.ARCHIVE, _describe(exc))
 
     def source(self, source_id: str) -> Any:
         try:
@@ -124,8 +127,9 @@ class Pipeline:
             if close:
                 try:
                     close()
-                except Exception:  # closing must never mask the real outcome
-                    log.exception("close failed")
+                except Exception as exc:  # closing must never mask the real outcome
+                    if not self.note_disk_full(exc):
+                        log.exception("close failed")
         self._fetcher = self._archive = None
 
     def record_error(self, source_id: str | None, url: str, kind: ErrorKind, message: str) -> None:
@@ -135,8 +139,18 @@ class Pipeline:
         log.warning("error", extra={"source": source_id, "url": url, "kind": kind, "error": message})
         try:
             self.archive.record_error(source_id, url, kind, message[:2000])
-        except Exception:  # the error log is best effort: the page's failure must not spread
-            log.exception("cannot record error", extra={"source": source_id, "url": url})
+        except Exception as exc:  # the error log is best effort: the page's failure must not spread
+            if not self.note_disk_full(exc):
+                log.exception("cannot record error", extra={"source": source_id, "url": url})
+
+    def note_disk_full(self, exc: BaseException) -> bool:
+        """Is `exc` a full disk or quota? The first one is kept (and logged once, no traceback)."""
+        if not is_disk_full(exc):
+            return False
+        if self.disk_full is None:
+            self.disk_full = DiskFull(_describe(exc), str(self.settings.archive_dir))
+            log.warning("disk full", extra={"archive": str(self.settings.archive_dir), "error": _describe(exc)})
+        return True
 
     # -- discover ----------------------------------------------------------------
     def discover_links(self, source_id: str) -> list[Any]:
@@ -210,8 +224,9 @@ class Pipeline:
     def _record_poll(self, source_id: str, ok: bool) -> None:
         try:
             self.archive.record_poll(source_id, ok)
-        except Exception:
-            log.exception("cannot record poll", extra={"source": source_id})
+        except Exception as exc:
+            if not self.note_disk_full(exc):
+                log.exception("cannot record poll", extra={"source": source_id})
 
     def process_links(self, source: Any, links: list[Any]) -> list[Any]:
         """Canonicalize, drop what the archive knows or another poll claimed; return links to fetch.
