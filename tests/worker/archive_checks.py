@@ -22,7 +22,7 @@ def ingest_cmd(sources: Path, archive: Path, *extra: str) -> list[str]:
 
 def run_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BAYEGAN_")}
-    return {**env, "BAYEGAN_POLITENESS": "0", "COLUMNS": "200", **extra}
+    return {**env, "BAYEGAN_POLITENESS": "false", "COLUMNS": "200", **extra}
 
 
 def record_lines(archive: Path) -> list[tuple[str, int, dict]]:

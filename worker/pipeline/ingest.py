@@ -58,6 +58,7 @@ def run_ingest(pipeline: Pipeline, source_ids: Iterable[str], *, threads: int = 
     for sid in ids:
         pipeline.source(sid)            # unknown ids fail before any network traffic
     summaries = {sid: SourceSummary(sid) for sid in ids}
+    _adopt_orphans(pipeline)
     pending: dict[Future, tuple[str, Any]] = {}
     links: list[tuple[str, Any]] = []
     with ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="bayegan-ingest") as pool:
@@ -107,6 +108,19 @@ def run_ingest(pipeline: Pipeline, source_ids: Iterable[str], *, threads: int = 
                 if on_done:
                     on_done(sid, status)
     return summaries
+
+
+def _adopt_orphans(pipeline: Pipeline) -> None:
+    """Records a killed earlier run fsynced but never indexed join the index before anything is
+    stored again (storage.orphans), so this run never writes them a second time."""
+    try:
+        adopted = pipeline.archive.adopt_orphans()
+    except Exception as exc:  # a repair, never a reason not to ingest
+        if not pipeline.note_disk_full(exc):
+            log.warning("cannot adopt orphan records", extra={"error": f"{type(exc).__name__}: {exc}"})
+        return
+    if adopted:
+        log.info("adopted orphan records", extra={"records": adopted})
 
 
 def _finish(pipeline: Pipeline, sid: str, link: Any, result: Any) -> PageStatus:
