@@ -58,12 +58,21 @@ def _scan_file(path: Path, responses: dict[str, tuple[Path, int]],
     pending: dict[str, Exchange] = {}
     revisits: dict[str, bool] = {}
 
+    reading: list[str] = []        # the record id being read: damaged, its capture is dropped
+
     def handle(rec: Any, it: ArchiveIterator) -> tuple[Exchange, dict[str, Any]] | None:
+        reading[:] = [rec.rec_headers.get_header("WARC-Record-ID") or ""]
         item = _handle(rec, it, path, requests, pending, revisits, responses)
         _check_complete(rec)
+        reading.clear()
         return item
 
     def damaged(offset: int, exc: BaseException) -> None:
+        for rid in reading:        # a response whose gzip CRC failed at its end: its body is not to be trusted,
+            pending.pop(rid, None)  # so its metadata record (after the resync) must not bring it back
+            responses.pop(rid, None)
+            revisits.pop(rid, None)
+        reading.clear()
         detail = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__   # may quote raw bytes
         skipped = Skipped(str(path), offset, f"truncated or corrupt WARC record ({detail!r})")
         warnings.warn(str(skipped), CorruptInput, stacklevel=5)   # the caller of iter_captures, as before

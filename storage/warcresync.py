@@ -74,6 +74,8 @@ def resync_records[T](path: Path, handle: Callable[[Any, ArchiveIterator], T | N
                     offset = it.get_record_offset() + it.get_record_length()
                     if item is not None:
                         yield item
+            if offset < path.stat().st_size:   # warcio prints a failed gzip CRC and just stops reading
+                raise EOFError(f"reading stopped {path.stat().st_size - offset} bytes before the end")
             start = None
         except DAMAGE as exc:
             on_damage(offset, exc)
