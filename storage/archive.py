@@ -21,6 +21,7 @@ from storage import changes as ch
 from storage import dedup, minhash
 from storage.capture import Exchange
 from storage.changes import Change, CheckOutcome, RecheckState
+from storage.crashpoint import crash_point
 from storage.dedup import Prepared, StoreResult
 from storage.errors import IndexError_, StorageError
 from storage.index import SqlIndex
@@ -84,8 +85,10 @@ class Archive:
         previous = self.index.last_capture(exchange.url)
         prev = previous and {"payload_digest": previous["payload_digest"], "uri": previous["url"],
                              "date": previous["warc_date"], "record_id": previous["record_id"]}
+        crash_point()
         cap = self._warc.write(exchange, None if metadata is None else {"worker": self.worker_name, **metadata},
                                prev)
+        crash_point()
         if not cap.revisit:
             with self.guard(), self.index.write():
                 self.index.put_capture(exchange.url, cap.payload_digest, cap.record_id,
@@ -110,6 +113,7 @@ class Archive:
         if exchange.requested_url and exchange.requested_url != exchange.url:
             meta.setdefault("requested_url", exchange.requested_url)
         self._warc.annotate(cap, exchange.url, meta, date=warc_date(exchange.fetched_at), concurrent=True)
+        crash_point()
         return cap
 
     @_locked
@@ -159,6 +163,7 @@ class Archive:
         except BaseException:
             self._records.rollback()      # lines of a rolled-back batch never stay on disk
             raise
+        crash_point()                     # committed
         return results
 
     def apply(self, p: Prepared, replay: tuple[str, int, str] | None = None) -> StoreResult:
@@ -327,6 +332,12 @@ class Archive:
     @_locked
     def stats(self) -> list[dict[str, Any]]:
         return self.index.stats()
+
+    @_locked
+    def adopt_orphans(self) -> int:
+        """Index the record lines killed writers fsynced but never committed (storage.orphans)."""
+        from storage.orphans import adopt_orphans
+        return adopt_orphans(self)
 
     @_locked
     def rebuild_index(self, batch: int = 2000) -> RebuildReport:

@@ -8,17 +8,15 @@ as re-ingest does (storage/warcresync.py).
 """
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
 from storage.records import Skipped
 from storage.warc import warc_files
-from storage.warcresync import next_member
+from storage.warcresync import resync_records
 
 if TYPE_CHECKING:
     from storage.index.base import SqlIndex
@@ -35,27 +33,20 @@ class CaptureState:
 
 
 def _responses(root: Path, path: Path, report: list[Skipped]) -> list[CaptureState]:
-    out: list[CaptureState] = []
     rel = str(path.relative_to(root))
-    start: int | None = 0
-    while start is not None:
-        offset = start
-        try:
-            with open(path, "rb") as fh:
-                fh.seek(start)
-                it = ArchiveIterator(fh)
-                for rec in it:
-                    h = rec.rec_headers
-                    digest = h.get_header("WARC-Payload-Digest")
-                    if rec.rec_type == "response" and digest:
-                        out.append(CaptureState(h.get_header("WARC-Target-URI"), digest, h.get_header("WARC-Record-ID"),
-                                                h.get_header("WARC-Date") or "", rel, it.get_record_offset()))
-                    offset = it.get_record_offset() + it.get_record_length()
-            start = None
-        except (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError) as exc:
-            report.append(Skipped(str(path), offset, f"corrupt WARC record ({type(exc).__name__})"))
-            start = next_member(path, offset)
-    return out
+
+    def response(rec: Any, it: ArchiveIterator) -> CaptureState | None:
+        h = rec.rec_headers
+        digest = h.get_header("WARC-Payload-Digest")
+        if rec.rec_type == "response" and digest:
+            return CaptureState(h.get_header("WARC-Target-URI"), digest, h.get_header("WARC-Record-ID"),
+                                h.get_header("WARC-Date") or "", rel, it.get_record_offset())
+        return None
+
+    def damaged(offset: int, exc: BaseException) -> None:
+        report.append(Skipped(str(path), offset, f"corrupt WARC record ({type(exc).__name__})"))
+
+    return list(resync_records(path, response, damaged))
 
 
 def restore_captures(root: Path, index: SqlIndex, report: list[Skipped]) -> int:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from storage.crashpoint import crash_point
 from storage.errors import CorruptInput, DiskError
 
 
@@ -140,7 +141,9 @@ class LineAppender:
         start = os.fstat(self._fd).st_size
         if self._marks is not None:
             self._marks.setdefault(path, start)
+        crash_point()
         self._write_all(self._fd, line, path, start)
+        crash_point()
         end = os.lseek(self._fd, 0, os.SEEK_CUR)   # O_APPEND: the position is the end of OUR line
         self._dirty = True
         return self._rel, end - len(line)
@@ -167,6 +170,7 @@ class LineAppender:
             except OSError as exc:
                 raise DiskError(f"fsync failed: {exc.strerror}", str(self._path)) from exc
             self._dirty = False
+            crash_point()           # fsynced, the index not committed yet
 
     def close(self) -> None:
         if self._fd is not None:

@@ -9,21 +9,19 @@ Skipped naming the file and offset) and the scan resumes at the next intact gzip
 from __future__ import annotations
 
 import warnings
-import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
 from storage.capture import Exchange
 from storage.errors import CorruptInput
 from storage.records import Skipped, parse_timestamp
 from storage.warc import warc_files
 from storage.warcfields import parse_metadata
-from storage.warcresync import next_member
+from storage.warcresync import resync_records
 
 
 def _parse_date(s: str | None) -> datetime | None:
@@ -59,27 +57,29 @@ def _scan_file(path: Path, responses: dict[str, tuple[Path, int]],
     requests: dict[str, list[tuple[str, str]]] = {}
     pending: dict[str, Exchange] = {}
     revisits: dict[str, bool] = {}
-    start: int | None = 0
-    while start is not None:
-        offset = start
-        try:
-            with open(path, "rb") as fh:
-                fh.seek(start)
-                it = ArchiveIterator(fh)
-                for rec in it:
-                    item = _handle(rec, it, path, requests, pending, revisits, responses)
-                    _check_complete(rec)
-                    offset = it.get_record_offset() + it.get_record_length()
-                    if item is not None:
-                        yield item
-            start = None
-        except (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError) as exc:
-            detail = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__   # may quote raw bytes
-            skipped = Skipped(str(path), offset, f"truncated or corrupt WARC record ({detail!r})")
-            warnings.warn(str(skipped), CorruptInput, stacklevel=3)
-            if report is not None:
-                report.append(skipped)
-            start = next_member(path, offset)
+
+    reading: list[str] = []        # the record id being read: damaged, its capture is dropped
+
+    def handle(rec: Any, it: ArchiveIterator) -> tuple[Exchange, dict[str, Any]] | None:
+        reading[:] = [rec.rec_headers.get_header("WARC-Record-ID") or ""]
+        item = _handle(rec, it, path, requests, pending, revisits, responses)
+        _check_complete(rec)
+        reading.clear()
+        return item
+
+    def damaged(offset: int, exc: BaseException) -> None:
+        for rid in reading:        # a response whose gzip CRC failed at its end: its body is not to be trusted,
+            pending.pop(rid, None)  # so its metadata record (after the resync) must not bring it back
+            responses.pop(rid, None)
+            revisits.pop(rid, None)
+        reading.clear()
+        detail = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__   # may quote raw bytes
+        skipped = Skipped(str(path), offset, f"truncated or corrupt WARC record ({detail!r})")
+        warnings.warn(str(skipped), CorruptInput, stacklevel=5)   # the caller of iter_captures, as before
+        if report is not None:
+            report.append(skipped)
+
+    yield from resync_records(path, handle, damaged)
 
 
 def _check_complete(rec: Any) -> None:

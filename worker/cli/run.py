@@ -67,7 +67,8 @@ def _ingest(settings: Settings, source_ids: tuple[str, ...], *, show_progress: b
 
             summaries = run_ingest(pipeline, ids, threads=settings.ingest_threads,
                                    on_planned=on_planned, on_done=on_done)
-            progress.update(bar, total=planned["n"], completed=planned["n"], description="done")
+            progress.update(bar, total=planned["n"], completed=planned["n"] if not pipeline.disk_full else None,
+                            description="done" if not pipeline.disk_full else "stopped: disk full")
         rows = []
         for sid, s in summaries.items():
             row: dict[str, Any] = {"source": sid, "poll": "ok" if s.poll_ok else "FAILED",
@@ -88,11 +89,19 @@ def _ingest(settings: Settings, source_ids: tuple[str, ...], *, show_progress: b
             for r in rows:
                 if r.get("poll_error"):
                     out.print(f"[red]{r['source']}[/red]: poll failed: {r['poll_error']}")
-            if any(r["error"] for r in rows):
+            if any(r["error"] for r in rows) and not pipeline.disk_full:
                 out.print("page errors are recorded in the archive: see `bayegan stats`")
+        if pipeline.disk_full:
+            raise click.ClickException(_disk_full_message(settings, pipeline.disk_full))
         return 0 if not rows or any(r["poll"] == "ok" for r in rows) else 1
     finally:
         pipeline.close()
+
+
+def _disk_full_message(settings: Settings, exc: Exception) -> str:
+    root = Path(settings.archive_dir).resolve()
+    return (f"ingest stopped: no space left for the archive {root} ({exc.args[0] if exc.args else exc}). "
+            "Everything stored so far is kept; free some space and run `bayegan ingest` again to carry on.")
 
 
 @click.command("ingest")

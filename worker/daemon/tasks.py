@@ -4,6 +4,9 @@ Messages carry only what the next stage needs (the page body travels base64 in J
 Retries (Celery's autoretry: exponential backoff with jitter, see StageTask) happen for transient
 errors only (worker.errors);
 a permanent failure is recorded by the stage itself and the chain simply ends for that URL.
+A full disk (ENOSPC/EDQUOT) is not retried: every retry would fail the same way and flood the
+log, so the task records one give-up (one log line, no traceback) and the chain ends; the link
+is offered again by a later poll once its claim expired.
 
 When this worker consumes the next stage's queue too (a one-machine daemon: every queue), fetch
 runs parse and store in the same task and parse runs store, instead of a Redis round trip per
@@ -23,11 +26,12 @@ from typing import Any
 from celery import Task
 
 from parsers.article import Article
+from storage.errors import is_disk_full
 from worker.daemon.app import app, queue_name, runs_locally, settings
 from worker.errors import is_transient
 from worker.pipeline.current import get_pipeline
 from worker.pipeline.outcomes import ErrorKind, PageStatus
-from worker.pipeline.stages import FetchedPage
+from worker.pipeline.pages import FetchedPage
 
 log = logging.getLogger("bayegan.tasks")
 
@@ -61,8 +65,17 @@ class StageTask(Task):
 def _record(source: str | None, url: str, kind: ErrorKind, error: str) -> None:
     try:
         get_pipeline().record_error(source, url, kind, error)
-    except Exception:  # recording is best effort; the task still ends here
-        log.exception("cannot record error", extra={"source": source, "url": url})
+    except Exception as exc:  # recording is best effort; the task still ends here
+        if is_disk_full(exc):
+            log.error("cannot record error: disk full", extra={"source": source, "url": url})
+        else:
+            log.exception("cannot record error", extra={"source": source, "url": url})
+
+
+def _give_up_disk_full(task_name: str, source: str | None, url: str, kind: ErrorKind, error: str) -> None:
+    log.error("disk full: gave up, not retried", extra={"task": task_name, "source": source, "url": url,
+                                                        "error": error})
+    _record(source, url, kind, f"gave up (disk full, not retried): {error}")
 
 
 def _run_stage[T](task: Task, fn: Callable[..., T], *args: Any, _source: str | None = None, _url: str = "",
@@ -73,6 +86,9 @@ def _run_stage[T](task: Task, fn: Callable[..., T], *args: Any, _source: str | N
         return fn(*args)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
+        if is_disk_full(exc):
+            _give_up_disk_full(task.name, _source, _url, _kind, error)
+            return None
         if is_transient(exc):
             log.warning("transient error, will retry", extra={"task": task.name, "retries": task.request.retries,
                                                                "source": _source, "url": _url, "error": error})
@@ -126,6 +142,9 @@ def fetch(self: Task, url: str, source_id: str, canonical_url: str | None = None
             # The body is in memory: no message, no read back from the WARC file.
             article = get_pipeline().parse_capture(page)
         except Exception as exc:  # whatever it is, the parse stage proper retries or records it
+            if is_disk_full(exc):
+                _give_up_disk_full("parse", page.source_id, page.url, ErrorKind.PARSE, f"{type(exc).__name__}: {exc}")
+                return PageStatus.ERROR
             log.warning("inline parse failed, queued instead", extra={"url": page.url, "error": repr(exc)})
         else:
             return _stored_or_queued(article) if article is not None else PageStatus.ERROR
@@ -153,6 +172,9 @@ def _stored_or_queued(article: Article) -> str:
     try:
         return get_pipeline().store_article(article).status
     except Exception as exc:
+        if is_disk_full(exc):
+            _give_up_disk_full("store", article.source, article.url, ErrorKind.STORE, f"{type(exc).__name__}: {exc}")
+            return PageStatus.ERROR
         if is_transient(exc):
             _queue_store(article)
             return PageStatus.PARSED

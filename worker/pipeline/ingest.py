@@ -5,6 +5,11 @@ and downloads only: they never touch the archive); archiving, parsing and storin
 calling thread, so the archive and its index are used from one thread as in a Celery process.
 Politeness still holds per host (the fetcher's in-process politeness), so agencies proceed in
 parallel while each host sees one request start per interval.
+
+A full disk (ENOSPC/EDQUOT anywhere in storing) ends the pass: no more downloads start, the
+ones under way are dropped, and `pipeline.disk_full` tells the caller why (one message, not a
+failure per page). What was stored stays consistent (every write cuts back its own failure), so
+the next pass with space carries on where this one stopped.
 """
 from __future__ import annotations
 
@@ -17,7 +22,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from worker.errors import is_transient
 from worker.pipeline.outcomes import ErrorKind, PageStatus
-from worker.pipeline.stages import Pipeline, warm_up_parser
+from worker.pipeline.pages import warm_up_parser
+from worker.pipeline.stages import Pipeline
 
 if TYPE_CHECKING:
     from worker.discovery.links import Link
@@ -58,6 +64,7 @@ def run_ingest(pipeline: Pipeline, source_ids: Iterable[str], *, threads: int = 
     for sid in ids:
         pipeline.source(sid)            # unknown ids fail before any network traffic
     summaries = {sid: SourceSummary(sid) for sid in ids}
+    _adopt_orphans(pipeline)
     pending: dict[Future[FetchResult | Exception], tuple[str, Link]] = {}
     links: list[tuple[str, Link]] = []
     with ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="bayegan-ingest") as pool:
@@ -65,6 +72,8 @@ def run_ingest(pipeline: Pipeline, source_ids: Iterable[str], *, threads: int = 
         polls = {pool.submit(_safe, pipeline.discover_links, sid): sid for sid in ids}
         remaining = {sid: 0 for sid in ids}
         for fut in _completed(polls):
+            if pipeline.disk_full:
+                break
             sid = polls[fut]
             outcome = pipeline.accept_poll(sid, fut.result())
             summary = summaries[sid]
@@ -81,8 +90,11 @@ def run_ingest(pipeline: Pipeline, source_ids: Iterable[str], *, threads: int = 
         # Interleave sources so one slow (polite) host never idles the pool behind it.
         links = _round_robin(links)
         window = max(2, threads * 2)     # bounded number of page bodies held in memory
-        it = iter(links)
+        it = iter(links if not pipeline.disk_full else ())
         while True:
+            if pipeline.disk_full:       # stop the pass: nothing more can be stored
+                pool.shutdown(wait=False, cancel_futures=True)
+                break
             while len(pending) < window:
                 nxt = next(it, None)
                 if nxt is None:
@@ -104,6 +116,19 @@ def run_ingest(pipeline: Pipeline, source_ids: Iterable[str], *, threads: int = 
     return summaries
 
 
+def _adopt_orphans(pipeline: Pipeline) -> None:
+    """Records a killed earlier run fsynced but never indexed join the index before anything is
+    stored again (storage.orphans), so this run never writes them a second time."""
+    try:
+        adopted = pipeline.archive.adopt_orphans()
+    except Exception as exc:  # a repair, never a reason not to ingest
+        if not pipeline.note_disk_full(exc):
+            log.warning("cannot adopt orphan records", extra={"error": f"{type(exc).__name__}: {exc}"})
+        return
+    if adopted:
+        log.info("adopted orphan records", extra={"records": adopted})
+
+
 def _finish(pipeline: Pipeline, sid: str, link: Link, result: FetchResult | Exception) -> PageStatus:
     try:
         page = pipeline.accept_download(link.url, sid, link.canonical_url, _as_permanent(result))
@@ -111,8 +136,10 @@ def _finish(pipeline: Pipeline, sid: str, link: Link, result: FetchResult | Exce
             return pipeline.finish_page(page)
         return PageStatus.ERROR if isinstance(result, BaseException) else PageStatus.SKIPPED
     except Exception as exc:  # e.g. a disk error while archiving this page: record, go on with the rest
-        pipeline.record_error(sid, link.url, ErrorKind.INGEST, f"{type(exc).__name__}: {exc}")
         pipeline.claims.release(link.canonical_url)
+        if pipeline.note_disk_full(exc):
+            return PageStatus.ERROR
+        pipeline.record_error(sid, link.url, ErrorKind.INGEST, f"{type(exc).__name__}: {exc}")
         return PageStatus.ERROR
 
 

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from parsers import Article
 from worker.pipeline.outcomes import ErrorKind, PageStatus, ParseFailure
-from worker.pipeline.stages import FetchedPage, Pipeline, parse_outcome, settle_before_fork, warm_up_parser
+from worker.pipeline.pages import FetchedPage, parse_outcome, settle_before_fork, warm_up_parser
+from worker.pipeline.stages import Pipeline
 
 if TYPE_CHECKING:
     from storage.archive import Archive

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from parsers import PARSER_VERSION, Article
 from parsers.article import article_id
 from parsers.urls import canonicalize
+from storage.errors import DiskFull, is_disk_full
 from storage.records import utc_now_iso
 from storage.warc import Capture as WarcCapture
 from worker.config import Settings
@@ -32,17 +33,9 @@ from worker.errors import TransientError, is_transient
 from worker.errors import describe as _describe
 from worker.http.errors import HTTPStatusError
 from worker.pipeline.outcomes import ErrorKind, PageStatus, ParseFailure
-from worker.pipeline.pages import FetchedPage, parse_outcome, read_response_body, settle_before_fork, warm_up_parser
+from worker.pipeline.pages import FetchedPage, parse_outcome, read_response_body
 
-__all__ = [
-    "FetchedPage",
-    "Pipeline",
-    "PollOutcome",
-    "parse_outcome",
-    "read_response_body",
-    "settle_before_fork",
-    "warm_up_parser",
-]
+__all__ = ["Pipeline", "PollOutcome"]
 
 if TYPE_CHECKING:   # the real types, without importing httpx/storage at module import
     from storage.archive import Archive
@@ -83,6 +76,7 @@ class Pipeline:
         self._redis = redis
         self.claims: Claims = claims or MemoryClaims(settings.claim_ttl)
         self._discovery_state: dict[str, dict[str, Any]] = {}
+        self.disk_full: DiskFull | None = None      # the first ENOSPC/EDQUOT met: `bayegan ingest` stops there
 
     # -- resources, opened on first use ---------------------------------------
     @property
@@ -116,7 +110,8 @@ class Pipeline:
         return self._fetcher
 
     def _sink_failed(self, url: str, exc: Exception) -> None:
-        self.record_error(None, url, ErrorKind.ARCHIVE, _describe(exc))
+        if not self.note_disk_full(exc):      # a full disk is reported once by the caller, not per exchange
+            self.record_error(None, url, ErrorKind.ARCHIVE, _describe(exc))
 
     def source(self, source_id: str) -> Source:
         try:
@@ -134,8 +129,9 @@ class Pipeline:
             if res is not None:
                 try:
                     res.close()
-                except Exception:  # closing must never mask the real outcome
-                    log.exception("close failed")
+                except Exception as exc:  # closing must never mask the real outcome
+                    if not self.note_disk_full(exc):
+                        log.exception("close failed")
         self._fetcher = self._archive = None
 
     def record_error(self, source_id: str | None, url: str, kind: ErrorKind, message: str) -> None:
@@ -145,8 +141,18 @@ class Pipeline:
         log.warning("error", extra={"source": source_id, "url": url, "kind": kind, "error": message})
         try:
             self.archive.record_error(source_id, url, kind, message[:2000])
-        except Exception:  # the error log is best effort: the page's failure must not spread
-            log.exception("cannot record error", extra={"source": source_id, "url": url})
+        except Exception as exc:  # the error log is best effort: the page's failure must not spread
+            if not self.note_disk_full(exc):
+                log.exception("cannot record error", extra={"source": source_id, "url": url})
+
+    def note_disk_full(self, exc: BaseException) -> bool:
+        """Is `exc` a full disk or quota? The first one is kept (and logged once, no traceback)."""
+        if not is_disk_full(exc):
+            return False
+        if self.disk_full is None:
+            self.disk_full = DiskFull(_describe(exc), str(self.settings.archive_dir))
+            log.warning("disk full", extra={"archive": str(self.settings.archive_dir), "error": _describe(exc)})
+        return True
 
     # -- discover ----------------------------------------------------------------
     def discover_links(self, source_id: str) -> list[Link]:
@@ -220,8 +226,9 @@ class Pipeline:
     def _record_poll(self, source_id: str, ok: bool) -> None:
         try:
             self.archive.record_poll(source_id, ok)
-        except Exception:
-            log.exception("cannot record poll", extra={"source": source_id})
+        except Exception as exc:
+            if not self.note_disk_full(exc):
+                log.exception("cannot record poll", extra={"source": source_id})
 
     def process_links(self, source: Source, links: list[Link]) -> list[Link]:
         """Canonicalize, drop what the archive knows or another poll claimed; return links to fetch.

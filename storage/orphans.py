@@ -1,0 +1,92 @@
+"""Record lines a killed writer fsynced but never got into the index (orphans), adopted on restart.
+
+A record line is fsynced before the index transaction that points at it commits (storage.archive),
+so a process killed between the two leaves the last line(s) of its record file unreferenced. Its
+successor runs under another worker name (the pid is part of it), so it would store the same
+article again in its own file: the same (id, version) on disk twice. `adopt_orphans` instead
+replays those tail lines into the index (as an index rebuild does), so the next store finds the
+article stored. Only files of dead processes of this machine's worker name are looked at (a live
+writer's line may be one its transaction is about to commit or roll back), and only their tails,
+with one primary-key lookup per line: cheap enough for every `bayegan ingest` start.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from parsers.article import Article
+
+if TYPE_CHECKING:
+    from storage.archive import Archive
+
+_TAIL = 1 << 20          # a killed batch is a few lines; a longer tail is not looked at
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _dead_sibling(stem: str, base: str, own: str) -> bool:
+    head, _, pid = stem.rpartition("-")
+    return head == base and stem != own and pid.isdigit() and not _alive(int(pid))
+
+
+def _tail_lines(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    size = path.stat().st_size
+    start = max(0, size - _TAIL)
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read()
+    out, offset = [], start
+    for i, line in enumerate(data.splitlines(keepends=True)):
+        here, offset = offset, offset + len(line)
+        if (i == 0 and start > 0) or not line.endswith(b"\n"):
+            continue                      # a partial first line of the window, or a torn last line
+        try:
+            obj = json.loads(line)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if isinstance(obj, dict) and isinstance(obj.get("article"), dict):
+            out.append((here, obj))
+    return out
+
+
+def _indexed_at(archive: Archive, obj: dict[str, Any]) -> tuple[str, int] | None:
+    """Where the index keeps the line's (id, version) or alias, or None if it does not."""
+    if obj.get("kind") == "alias":
+        row = archive.index.one("SELECT record_file, record_offset FROM aliases WHERE url = ?",
+                                (obj["article"].get("canonical_url"),))
+    else:
+        row = archive.index.one("SELECT record_file, record_offset FROM versions WHERE article_id = ? AND version = ?",
+                                (obj.get("article_id"), obj.get("version")))
+    return (row["record_file"], int(row["record_offset"])) if row else None
+
+
+def adopt_orphans(archive: Archive) -> int:
+    """Index the unreferenced tail lines of dead writers' record files; returns how many."""
+    base = archive.worker_name.rpartition("-")[0] or archive.worker_name
+    records = archive.root / "records"
+    adopted = 0
+    for path in sorted(records.rglob("*.jsonl")) if records.is_dir() else ():
+        if not _dead_sibling(path.stem, base, archive.worker_name):
+            continue
+        rel = str(path.relative_to(archive.root))
+        orphans = []
+        for offset, obj in reversed(_tail_lines(path)):
+            if _indexed_at(archive, obj) is not None:
+                break                     # everything before it was committed
+            orphans.append((offset, obj))
+        for offset, obj in reversed(orphans):
+            prepared = archive.prepare(Article.from_dict(obj["article"]))
+            with archive.guard(), archive.index.write():
+                archive.apply(prepared, replay=(rel, offset, obj.get("stored_at") or ""))
+            adopted += 1
+    return adopted
