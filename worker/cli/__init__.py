@@ -9,7 +9,7 @@ Each family of commands lives in its own module with a `register(group)` functio
     worker/cli/serve.py    serve (the web app, worker/web)
     worker/cli/errors.py   errors
 Shared options (`--archive`, `--sources`, `--json`) are in worker/cli/options.py. Command modules
-import the heavy libraries (hazm, datasketch/scipy, Celery, psycopg, pyarrow, httpx) inside the
+import the heavy libraries (the parsers, datasketch/scipy, Celery, psycopg, pyarrow, httpx) inside the
 commands, so `bayegan ... --help` starts fast (bench/startup.py measures it).
 """
 from __future__ import annotations

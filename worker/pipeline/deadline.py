@@ -19,7 +19,7 @@ from contextlib import contextmanager
 __all__ = ["ParseTimeout", "parse_deadline_seconds", "run_with_deadline"]
 
 SECONDS_PER_MB = 2.0
-MIN_SECONDS = 5.0     # a busy machine (and a cold hazm load) must not turn an ordinary page into a timeout
+MIN_SECONDS = 5.0     # a busy machine (and a cold lexicon/profile load) must not turn an ordinary page into a timeout
 MAX_SECONDS = 5.0
 
 

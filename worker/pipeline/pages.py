@@ -98,7 +98,7 @@ _WARM_PAGE = ("<html><head><title>گرم کردن</title></head><body><article><
 
 
 def warm_up_parser() -> None:
-    """Load the parsing stack (hazm, numpy, scipy: ~2 s and ~250 MB) once.
+    """Load the parsing stack (lxml, BeautifulSoup, the profiles, the normalizer's lexicon) once.
 
     Called in the Celery parent before it forks its pool, so children share those pages
     copy-on-write and never pay the import inside a task; `bayegan ingest` calls it in a
