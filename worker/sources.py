@@ -83,6 +83,16 @@ class Source:
     def allows_url(self, url: str) -> bool:
         return self.allows_host(host_of(url))
 
+    def private_origins(self) -> frozenset[tuple[str, int]]:
+        """The (host, port) origins `allow_private` opens: only those of the source's own entries
+        (home, feeds, sitemaps, listings, archive pages), so a redirect from the mirror to another
+        loopback port or to 169.254.169.254 stays refused. Empty without `allow_private`."""
+        if not self.allow_private:
+            return frozenset()
+        urls = (self.home, *self.feeds, *self.sitemaps, *self.listings, *((self.archive_url,) if self.archive_url else ()))
+        parts = [urlsplit(u) for u in urls]
+        return frozenset(((p.hostname or "").lower(), p.port or (443 if p.scheme == "https" else 80)) for p in parts)
+
     def is_article_url(self, url: str) -> bool:
         """On the source's hosts and its path matches one of `article_patterns`."""
         if not self.allows_url(url):
