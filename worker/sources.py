@@ -89,7 +89,7 @@ class Source:
         loopback port or to 169.254.169.254 stays refused. Empty without `allow_private`."""
         if not self.allow_private:
             return frozenset()
-        urls = (self.home, *self.feeds, *self.sitemaps, *self.listings, *((self.archive_url,) if self.archive_url else ()))
+        urls = (self.home, *self.feeds, *self.sitemaps, *self.listings, *filter(None, (self.archive_url,)))
         parts = [urlsplit(u) for u in urls]
         return frozenset(((p.hostname or "").lower(), p.port or (443 if p.scheme == "https" else 80)) for p in parts)
 
