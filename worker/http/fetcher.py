@@ -387,10 +387,11 @@ class Fetcher:
         return exc
 
 
-def make_fetcher(settings: Settings, redis: Any = None, *,
-                 sink: Callable[[Exchange], object] | None = None) -> Fetcher:
+def make_fetcher(settings: Settings, redis: Any = None, *, sink: Callable[[Exchange], object] | None = None,
+                 lock_dir: Any = None) -> Fetcher:
     """The one way to build a Fetcher: the daemon, `bayegan ingest`, `parse URL` and `sources check`
-    all get the same politeness (Redis-shared when `redis` is a client, in-process otherwise)."""
+    all get the same politeness (Redis-shared when `redis` is a client, else files under `lock_dir`
+    shared by the machine's processes, else in-process)."""
     from worker.http.politeness import make_politeness
 
-    return Fetcher(settings, politeness=make_politeness(settings, redis), sink=sink)
+    return Fetcher(settings, politeness=make_politeness(settings, redis, lock_dir), sink=sink)

@@ -64,12 +64,20 @@ def process_worker_name(settings: Settings) -> str:
 
 class Pipeline:
     def __init__(self, settings: Settings, *, sources: dict[str, Any] | None = None, archive: Any = None,
-                 fetcher: Any = None, claims: Claims | None = None, redis: Any = None) -> None:
+                 fetcher: Any = None, claims: Claims | None = None, redis: Any = None,
+                 lock_dir: Path | None = None) -> None:
         self.settings = settings
         self._sources = sources
         self._archive = archive
         self._fetcher = fetcher
         self._redis = redis
+        # lock_dir (`bayegan ingest`, no Redis): claims and host slots shared with the other
+        # processes on this machine through files there; otherwise they live in this process.
+        self._lock_dir = lock_dir if redis is None else None
+        if claims is None and self._lock_dir is not None:
+            from worker.discovery.claims import machine_claims
+
+            claims = machine_claims(self._lock_dir, settings.claim_ttl)
         self.claims: Claims = claims or MemoryClaims(settings.claim_ttl)
         self._discovery_state: dict[str, dict[str, Any]] = {}
 
@@ -101,7 +109,8 @@ class Pipeline:
             from worker.http.fetcher import make_fetcher
 
             sink = ArchiveSink(lambda: self.archive, self._sink_failed)   # every exchange goes to the WARC
-            self._fetcher = make_fetcher(self.settings, self._redis, sink=sink)
+            self._fetcher = make_fetcher(self.settings, self._redis, sink=sink,
+                                         lock_dir=self._lock_dir / "hosts" if self._lock_dir else None)
         return self._fetcher
 
     def _sink_failed(self, url: str, exc: Exception) -> None:
