@@ -91,7 +91,7 @@ def _out_of_time(wait: float) -> bool:
 
 
 def _private_origins(source: Any) -> frozenset[tuple[str, int]]:
-    return source.private_origins() if getattr(source, "allow_private", False) else frozenset()
+    return source.private_scope() if getattr(source, "allow_private", False) else frozenset()
 
 
 def _iso(epoch: float) -> str:
