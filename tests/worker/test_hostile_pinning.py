@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import subprocess
 import threading
 import time
 
@@ -185,3 +186,40 @@ def test_dripped_headers_end_at_the_total_deadline(settings):
     assert len(outcome) == 1 and isinstance(outcome[0], E.FetchTimeout), outcome
     assert base + "/news/7" in str(outcome[0])
     assert drip.sent < 100       # the client hung up long before the drip ended
+
+
+def test_pinned_tls_keeps_the_host_name_for_sni_and_the_certificate_check(settings, answers, dialled, tmp_path):
+    import shutil
+    import ssl
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a throwaway certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=pinned.test", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    names: list[str | None] = []
+    context.sni_callback = lambda sock, name, ctx: names.append(name)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        try:
+            conn, _ = listener.accept()
+            with context.wrap_socket(conn, server_side=True):
+                pass
+        except (OSError, ssl.SSLError):
+            pass       # the client refuses our self-signed certificate: expected
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    answers["pinned.test"] = ["127.0.0.1"]
+    base = f"https://pinned.test:{port}"
+    try:
+        with pytest.raises(E.TransportError, match=r"CERTIFICATE_VERIFY_FAILED|certificate"):
+            _fetcher(settings).fetch(base + "/news/8", make_source(base, hosts=["pinned.test"]))
+    finally:
+        thread.join(10)
+        listener.close()
+    assert dialled == ["127.0.0.1"] and names == ["pinned.test"]
