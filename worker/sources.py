@@ -66,6 +66,7 @@ class Source:
     url_rules: dict[str, Any] | None = None   # [source.url_rules]: see url_rules.toml for the keys
     enabled: bool = True
     allow_private: bool = False
+    private_origins: tuple[str, ...] = ()      # more base URLs allow_private opens (mirror fault ports)
     recheck: tuple[str, ...] = ()              # re-check offsets ("1h", "1d", ...); () = Settings'
     _compiled: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
 
@@ -74,6 +75,17 @@ class Source:
 
     def allows_url(self, url: str) -> bool:
         return self.allows_host(host_of(url))
+
+    def private_scope(self) -> frozenset[tuple[str, int]]:
+        """The (host, port) origins `allow_private` opens: only those of the source's own entries
+        (home, feeds, sitemaps, listings, archive pages, `private_origins`), so a redirect from the
+        mirror to another loopback port or to 169.254.169.254 stays refused. Empty without it."""
+        if not self.allow_private:
+            return frozenset()
+        urls = (self.home, *self.feeds, *self.sitemaps, *self.listings, *self.private_origins,
+                *filter(None, (self.archive_url,)))
+        parts = [urlsplit(u) for u in urls]
+        return frozenset(((p.hostname or "").lower(), p.port or (443 if p.scheme == "https" else 80)) for p in parts)
 
     def is_article_url(self, url: str) -> bool:
         """On the source's hosts and its path matches one of `article_patterns`."""
@@ -107,8 +119,8 @@ def _archive_values(day: date, page: int) -> dict[str, Any]:
 
 _REQUIRED = ("id", "name_fa", "name_en", "home", "hosts")
 _KEYS = {f.name: f for f in fields(Source) if not f.name.startswith("_")}
-_LISTS = {"hosts", "feeds", "sitemaps", "listings", "article_patterns", "recheck"}
-_URL_LISTS = ("feeds", "sitemaps", "listings")
+_LISTS = {"hosts", "feeds", "sitemaps", "listings", "article_patterns", "recheck", "private_origins"}
+_URL_LISTS = ("feeds", "sitemaps", "listings", "private_origins")
 
 
 def _check_url(where: str, key: str, url: Any, hosts: tuple[str, ...] | None) -> None:

@@ -47,7 +47,8 @@ def _ingest(settings: Settings, source_ids: tuple[str, ...], *, show_progress: b
 
     # With a progress bar, page failures show in the summary (and `bayegan stats`), not as log lines.
     configure_logging(dataclasses.replace(settings, log_level="ERROR") if show_progress else settings)
-    pipeline = Pipeline(settings)
+    # Two runs at once on one archive share claims and per-host politeness through files there.
+    pipeline = Pipeline(settings, lock_dir=Path(settings.archive_dir) / "locks")
     try:
         sources = pipeline.sources
         ids = chosen_sources(sources, source_ids)

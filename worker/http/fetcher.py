@@ -30,10 +30,11 @@ from worker.config import Settings
 from worker.http import errors as E
 from worker.http.bodies import BadEncoding, BodyLimitExceeded, decode_content, detect_encoding
 from worker.http.deadline import fetch_deadline, remaining
-from worker.http.netguard import Unresolvable, non_public_addresses
+from worker.http.netguard import AddressNotAllowed, Unresolvable, non_public_addresses, origin, private_scope
 from worker.http.politeness import LocalPoliteness
 from worker.http.result import FetchResult
 from worker.http.robots import RobotsCache
+from worker.http.transport import GuardedTransport
 
 __all__ = ["FetchResult", "Fetcher", "host_key", "shared_client"]
 
@@ -60,9 +61,10 @@ def shared_client(settings: Settings) -> httpx.Client:
         if client is None or client.is_closed:
             timeout = httpx.Timeout(connect=settings.connect_timeout, read=settings.read_timeout,
                                     write=settings.read_timeout, pool=settings.connect_timeout)
-            client = httpx.Client(
-                timeout=timeout, proxy=settings.proxy or None, follow_redirects=False, trust_env=False,
-                limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+            limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+            client = httpx.Client(   # the transport pins checked addresses and bounds reads (transport.py)
+                timeout=timeout, follow_redirects=False, trust_env=False,
+                transport=GuardedTransport(limits=limits, proxy=settings.proxy or None),
                 headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate",
                          "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
                          "Accept-Language": "fa,en;q=0.5"})
@@ -86,6 +88,10 @@ def _out_of_time(wait: float) -> bool:
     """True when waiting `wait` seconds would leave nothing of this URL's total deadline."""
     left = remaining()
     return left is not None and left - wait <= 0
+
+
+def _private_origins(source: Any) -> frozenset[tuple[str, int]]:
+    return source.private_scope() if getattr(source, "allow_private", False) else frozenset()
 
 
 def _iso(epoch: float) -> str:
@@ -177,8 +183,8 @@ class Fetcher:
         if source is not None and not source.allows_host(host):
             raise E.ForeignHost(f"host {host!r} is outside source {sid!r}'s hosts {list(source.hosts)}{via}",
                                 url=url, source=sid)
-        if getattr(source, "allow_private", False):
-            return
+        if origin(url) in _private_origins(source):
+            return    # allow_private covers only the origins of the source's own entries
         try:
             blocked = non_public_addresses(host)
         except Unresolvable as exc:
@@ -192,6 +198,10 @@ class Fetcher:
             if until:
                 raise E.HostDown(f"host down until {_iso(until)}: {exc}", url=url, source=sid, retry_at=until) from exc
             raise E.ConnectFailed(str(exc), url=url, source=sid) from exc
+        if blocked and getattr(source, "allow_private", False):
+            raise E.BlockedAddress(f"{host}:{origin(url)[1]} resolves to non-public "
+                                   f"address(es) {blocked}{via} and is not an origin of source {sid!r}'s entries "
+                                   f"(allow_private covers only those)", url=url, source=sid)
         if blocked:
             raise E.BlockedAddress(f"host {host!r} resolves to non-public address(es) {blocked}{via}; "
                                    f"set allow_private = true on the source to allow", url=url, source=sid)
@@ -270,7 +280,10 @@ class Fetcher:
         request = self.client.build_request("GET", url, headers=headers)
         deadline = time.monotonic() + min(self.settings.total_timeout, remaining() or self.settings.total_timeout)
         try:
-            response = self.client.send(request, stream=True)
+            with private_scope(_private_origins(source)):
+                response = self.client.send(request, stream=True)
+        except AddressNotAllowed as exc:   # the name changed its answer since the check (rebinding)
+            raise E.BlockedAddress(f"{exc}; refused", url=url, source=sid) from exc
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError) as exc:
             self._failing.add(key)
             until = self.politeness.record_failure(key)
@@ -374,10 +387,11 @@ class Fetcher:
         return exc
 
 
-def make_fetcher(settings: Settings, redis: Any = None, *,
-                 sink: Callable[[Exchange], object] | None = None) -> Fetcher:
+def make_fetcher(settings: Settings, redis: Any = None, *, sink: Callable[[Exchange], object] | None = None,
+                 lock_dir: Any = None) -> Fetcher:
     """The one way to build a Fetcher: the daemon, `bayegan ingest`, `parse URL` and `sources check`
-    all get the same politeness (Redis-shared when `redis` is a client, in-process otherwise)."""
+    all get the same politeness (Redis-shared when `redis` is a client, else files under `lock_dir`
+    shared by the machine's processes, else in-process)."""
     from worker.http.politeness import make_politeness
 
-    return Fetcher(settings, politeness=make_politeness(settings, redis), sink=sink)
+    return Fetcher(settings, politeness=make_politeness(settings, redis, lock_dir), sink=sink)

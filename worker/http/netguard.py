@@ -1,9 +1,13 @@
 """Refuse private, loopback, link-local and other non-public addresses (SSRF guard).
 
 A host name is resolved and every address it resolves to must be public, unless the source is
-explicitly configured with `allow_private = true` (the test mirror on 127.0.0.1). Resolutions are
-cached briefly: the guard runs before every request and redirect hop. (httpx resolves again when
-connecting; a DNS-rebinding attacker could still race that, which this archive does not defend.)
+explicitly configured with `allow_private = true` (the test mirror on 127.0.0.1), and then only for
+the host:port origins of that source's own entries (`private_scope`). Resolutions are cached
+briefly: the guard runs before every request and redirect hop.
+
+Pinning (DNS rebinding): the fetcher's connections go through worker.http.transport, whose
+network backend calls `checked_addresses` and connects to exactly the addresses that check
+passed, never to the name; httpx does not resolve again between the check and the connect.
 """
 from __future__ import annotations
 
@@ -11,8 +15,13 @@ import ipaddress
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from urllib.parse import urlsplit
 
-__all__ = ["Unresolvable", "is_public_address", "non_public_addresses", "resolve"]
+__all__ = ["AddressNotAllowed", "Unresolvable", "checked_addresses", "is_public_address",
+           "non_public_addresses", "origin", "private_scope", "resolve"]
 
 _CACHE_SECONDS = 300.0
 _cache: dict[str, tuple[float, tuple[str, ...]]] = {}
@@ -21,6 +30,25 @@ _lock = threading.Lock()
 
 class Unresolvable(OSError):
     pass
+
+
+class AddressNotAllowed(Exception):
+    """Raised at connect time: the name now resolves to an address the guard refuses."""
+
+
+# (host, port) origins that may resolve to private addresses during the current request: a
+# context variable because one pooled client serves many threads, each fetching for its source.
+_private_ok: ContextVar[frozenset[tuple[str, int]]] = ContextVar("bayegan_private_ok", default=frozenset())
+
+
+@contextmanager
+def private_scope(origins: frozenset[tuple[str, int]]) -> Iterator[None]:
+    """Allow private addresses for these (host, port) pairs in the requests made inside."""
+    token = _private_ok.set(origins)
+    try:
+        yield
+    finally:
+        _private_ok.reset(token)
 
 
 # Special-purpose blocks that some Python patch releases still call global (RFC 6890 registry).
@@ -89,3 +117,24 @@ def resolve(host: str) -> tuple[str, ...]:
 def non_public_addresses(host: str) -> list[str]:
     """The addresses of `host` that are not public (empty: fine to fetch)."""
     return [a for a in resolve(host) if not is_public_address(a)]
+
+
+def origin(url: str) -> tuple[str, int]:
+    """(host, port) of an http(s) URL, the port made explicit: the unit `private_scope` allows."""
+    parts = urlsplit(url)
+    return (parts.hostname or "").lower(), parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def checked_addresses(host: str, port: int) -> tuple[str, ...]:
+    """The addresses to connect to for host:port, each one checked; raises AddressNotAllowed.
+
+    The one resolution both checks and chooses: the connection goes to these literal addresses.
+    A non-public address is accepted only when host:port is in the current `private_scope`.
+    """
+    addresses = resolve(host)
+    if (host.lower(), port) not in _private_ok.get():
+        blocked = [a for a in addresses if not is_public_address(a)]
+        if blocked:
+            raise AddressNotAllowed(f"{host}:{port} resolves to non-public address(es) {blocked} "
+                                    f"at connect time")
+    return addresses

@@ -4,7 +4,10 @@ Politeness reserves request-start slots: each caller atomically takes the next f
 (`max(now, next_free)`), moves `next_free` one interval on and sleeps until its slot, so N workers
 on M machines start at most one request per interval per host, in arrival order, with no polling
 loop. Redis holds the slots (a Lua script on Redis' own clock, so machines with skewed clocks still
-agree); `LocalPoliteness` is the same logic under a lock for `bayegan ingest` without Redis.
+agree); `LocalPoliteness` is the same logic under a lock for one process without Redis, and
+`FilePoliteness` keeps the slots in one small file per host under the archive directory, locked
+with flock, so several `bayegan ingest` processes on one machine share them (host health stays
+per process there).
 
 Host health follows Media Cloud's rss-fetcher: after `threshold` consecutive connection failures a
 host is down for `host_down_seconds`; callers get its `down_until` and wait instead of spinning.
@@ -12,14 +15,22 @@ A 429 / 503 Retry-After pushes the host's next slot out for everyone (`penalize`
 """
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import logging
+import os
+import re
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from worker.config import Settings
 
-__all__ = ["DEFAULT_PREFIX", "LocalPoliteness", "Politeness", "RedisPoliteness"]
+__all__ = ["DEFAULT_PREFIX", "FilePoliteness", "LocalPoliteness", "Politeness", "RedisPoliteness"]
+
+log = logging.getLogger("bayegan.politeness")
 
 DEFAULT_PREFIX = "bayegan:host:"
 FAILURE_THRESHOLD = 3
@@ -110,6 +121,78 @@ class LocalPoliteness(_Base):
                 del self._down[host]
                 return None
             return until
+
+
+class FilePoliteness(LocalPoliteness):
+    """Request-start slots shared by the processes of one machine: `<dir>/<host>.next` holds the
+    host's next free slot (epoch seconds), read and moved on under an exclusive flock. The same
+    arithmetic as LocalPoliteness; a directory that cannot be written falls back to it (warned)."""
+
+    # A slot further ahead than this is a clock that went back, not a Retry-After: ignore it.
+    MAX_AHEAD = 86400.0
+
+    def __init__(self, directory: str | Path, settings: Any = None, **kwargs: Any) -> None:
+        super().__init__(settings, **kwargs)
+        self.directory = Path(directory)
+        self._shared = True
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._give_up(exc)
+
+    def _give_up(self, exc: OSError) -> None:
+        if self._shared:
+            log.warning("politeness slots kept in this process only: %s is not usable (%s)", self.directory, exc)
+        self._shared = False
+
+    def _path(self, host: str) -> Path:
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", host)[:80]
+        return self.directory / f"{safe}-{hashlib.sha1(host.encode()).hexdigest()[:8]}.next"
+
+    def _move(self, host: str, update: Any) -> float | None:
+        """Under the host's lock: write update(now, stored next) and return it (None: not shared)."""
+        if not self._shared:
+            return None
+        try:
+            fd = os.open(self._path(host), os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            self._give_up(exc)
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)          # released by close()
+            now = time.time()
+            try:
+                stored = float(os.pread(fd, 64, 0).decode("ascii").strip() or 0.0)
+            except ValueError:                      # torn or foreign content: start afresh
+                stored = 0.0
+            if stored > now + self.MAX_AHEAD:
+                stored = 0.0
+            nxt = update(now, stored)
+            data = repr(nxt).encode("ascii")
+            os.pwrite(fd, data, 0)
+            os.ftruncate(fd, len(data))
+            return now
+        except OSError as exc:                      # e.g. a full disk: slots stay in this process
+            self._give_up(exc)
+            return None
+        finally:
+            os.close(fd)
+
+    def reserve(self, host: str, interval: float) -> float:
+        slot: list[float] = []
+
+        def take(now: float, stored: float) -> float:
+            slot.append(max(now, stored))
+            return slot[0] + interval
+
+        now = self._move(host, take)
+        if now is None:
+            return super().reserve(host, interval)
+        return slot[0] - now
+
+    def penalize(self, host: str, seconds: float) -> None:
+        if self._move(host, lambda now, stored: max(stored, now + seconds)) is None:
+            super().penalize(host, seconds)
 
 
 # KEYS[1] next-slot key; ARGV[1] interval ms. Returns ms to wait. Uses Redis' clock for every caller.
@@ -207,10 +290,13 @@ class RedisPoliteness(_Base):
         return None if value is None else int(value) / 1000.0
 
 
-def make_politeness(settings: Settings, redis: Any = None) -> Any:
-    """Redis-shared politeness for the daemon, the in-process form for `bayegan ingest`."""
+def make_politeness(settings: Settings, redis: Any = None, lock_dir: str | Path | None = None) -> Any:
+    """Redis-shared politeness for the daemon; without Redis, slots in files under `lock_dir`
+    (`bayegan ingest`: shared by every process on the machine) or in this process."""
     if not settings.politeness:
         return None
     if redis is not None:
         return RedisPoliteness(redis, settings, prefix=f"{settings.queue_prefix}{DEFAULT_PREFIX}")
+    if lock_dir is not None:
+        return FilePoliteness(lock_dir, settings)
     return LocalPoliteness(settings)

@@ -3,8 +3,9 @@
 The same Pipeline stages as the Celery tasks. Network waits overlap in a thread pool (discovery
 and downloads only: they never touch the archive); archiving, parsing and storing happen on the
 calling thread, so the archive and its index are used from one thread as in a Celery process.
-Politeness still holds per host (the fetcher's in-process politeness), so agencies proceed in
-parallel while each host sees one request start per interval.
+Politeness still holds per host, so agencies proceed in parallel while each host sees one request
+start per interval; the CLI's Pipeline keeps slots and claims in files under <archive>/locks, so
+that holds across several `bayegan ingest` processes on one archive too.
 
 A full disk (ENOSPC/EDQUOT anywhere in storing) ends the pass: no more downloads start, the
 ones under way are dropped, and `pipeline.disk_full` tells the caller why (one message, not a

@@ -1,12 +1,16 @@
-"""The one home of the pipeline's statuses and error kinds.
+"""The one home of the pipeline's statuses and error kinds, and the outcome of a poll.
 
 StrEnum members are the strings themselves: JSON summaries, the error log (records and index)
 and `bayegan run`'s columns keep exactly the values written before these enums existed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from worker.discovery.links import Link
 
 
 class PageStatus(StrEnum):
@@ -51,3 +55,13 @@ class ParseFailure:
     """Why a page gave no Article (parse_outcome's other result; picklable for re-ingest's pool)."""
     kind: ErrorKind
     message: str
+
+
+@dataclass(slots=True)
+class PollOutcome:
+    """What one poll of a source found: the links this poll claimed, or why it failed."""
+    source_id: str
+    ok: bool
+    discovered: int = 0
+    links: list[Link] = field(default_factory=list)   # Links to fetch: new, claimed by this poll
+    error: str | None = None

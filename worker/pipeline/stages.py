@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,7 @@ from worker.discovery.claims import Claims, MemoryClaims
 from worker.errors import TransientError, is_transient
 from worker.errors import describe as _describe
 from worker.http.errors import HTTPStatusError
-from worker.pipeline.outcomes import ErrorKind, PageStatus, ParseFailure
+from worker.pipeline.outcomes import ErrorKind, PageStatus, ParseFailure, PollOutcome
 from worker.pipeline.pages import FetchedPage, parse_outcome, read_response_body
 
 __all__ = ["Pipeline", "PollOutcome"]
@@ -49,15 +49,6 @@ if TYPE_CHECKING:   # the real types, without importing httpx/storage at module 
 log = logging.getLogger("bayegan.pipeline")
 
 
-@dataclass(slots=True)
-class PollOutcome:
-    source_id: str
-    ok: bool
-    discovered: int = 0
-    links: list[Link] = field(default_factory=list)   # Links to fetch: new, claimed by this poll
-    error: str | None = None
-
-
 def process_worker_name(settings: Settings) -> str:
     """WARC and record files are named per process: Celery children must not share the parent's name."""
     pid = str(os.getpid())
@@ -68,12 +59,20 @@ def process_worker_name(settings: Settings) -> str:
 class Pipeline:
     def __init__(self, settings: Settings, *, sources: dict[str, Source] | None = None,
                  archive: Archive | None = None, fetcher: Fetcher | None = None,
-                 claims: Claims | None = None, redis: Any = None) -> None:
+                 claims: Claims | None = None, redis: Any = None,
+                 lock_dir: Path | None = None) -> None:
         self.settings = settings
         self._sources = sources
         self._archive = archive
         self._fetcher = fetcher
         self._redis = redis
+        # lock_dir (`bayegan ingest`, no Redis): claims and host slots shared with the other
+        # processes on this machine through files there; otherwise they live in this process.
+        self._lock_dir = lock_dir if redis is None else None
+        if claims is None and self._lock_dir is not None:
+            from worker.discovery.claims import machine_claims
+
+            claims = machine_claims(self._lock_dir, settings.claim_ttl)
         self.claims: Claims = claims or MemoryClaims(settings.claim_ttl)
         self._discovery_state: dict[str, dict[str, Any]] = {}
         self.disk_full: DiskFull | None = None      # the first ENOSPC/EDQUOT met: `bayegan ingest` stops there
@@ -106,7 +105,8 @@ class Pipeline:
             from worker.http.fetcher import make_fetcher
 
             sink = ArchiveSink(lambda: self.archive, self._sink_failed)   # every exchange goes to the WARC
-            self._fetcher = make_fetcher(self.settings, self._redis, sink=sink)
+            self._fetcher = make_fetcher(self.settings, self._redis, sink=sink,
+                                         lock_dir=self._lock_dir / "hosts" if self._lock_dir else None)
         return self._fetcher
 
     def _sink_failed(self, url: str, exc: Exception) -> None:

@@ -216,6 +216,8 @@ class MirrorServer:
                 "poll_interval": self.poll_interval, "min_poll": 1, "max_poll": max(3600, self.poll_interval),
                 "politeness_interval": float(self.politeness_interval), "profile": site.family,
                 "enabled": True, "allow_private": True,
+                # the "refused" fault's port is the source's own (nothing listens), not a foreign one
+                "private_origins": [self.refused_base] if self.faults and self.refused_base else None,
             })
         return out
 
