@@ -133,6 +133,42 @@ def _check_url(where: str, key: str, url: Any, hosts: tuple[str, ...] | None) ->
         raise SourceError(f"{where}: key {key!r}: URL {url!r} is outside the source's hosts {list(hosts)}")
 
 
+def _typed_value(key: str, value: Any, where: str) -> Any:
+    """One registry value checked against its key's type (lists become tuples)."""
+    if key in _LISTS:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise SourceError(f"{where}: key {key!r}: expected a list of strings, got {value!r}")
+        return tuple(value)
+    if key == "url_rules":
+        if not isinstance(value, dict):
+            raise SourceError(f"{where}: key 'url_rules': expected a table, got {value!r}")
+    elif key in ("enabled", "allow_private"):
+        if not isinstance(value, bool):
+            raise SourceError(f"{where}: key {key!r}: expected true/false, got {value!r}")
+    elif key in ("poll_interval", "min_poll", "max_poll"):
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise SourceError(f"{where}: key {key!r}: expected a positive integer, got {value!r}")
+    elif key == "politeness_interval":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise SourceError(f"{where}: key {key!r}: expected seconds >= 0, got {value!r}")
+        return float(value)
+    elif not isinstance(value, str):
+        raise SourceError(f"{where}: key {key!r}: expected a string, got {value!r}")
+    return value
+
+
+def _check_archive_url(template: str, hosts: tuple[str, ...], where: str) -> None:
+    try:
+        names = {n for _, n, _, _ in string.Formatter().parse(template) if n is not None}
+    except ValueError as exc:
+        raise SourceError(f"{where}: key 'archive_url': bad template {template!r}: {exc}") from exc
+    unknown = names - ARCHIVE_PLACEHOLDERS
+    if unknown:
+        raise SourceError(f"{where}: key 'archive_url': unknown placeholder(s) {sorted(unknown)} "
+                          f"(known: {', '.join(sorted(ARCHIVE_PLACEHOLDERS))})")
+    _check_url(where, "archive_url", template.format(**_archive_values(date(2023, 3, 21), 1)), hosts)
+
+
 def _build(entry: Any, where: str) -> Source:
     if not isinstance(entry, dict):
         raise SourceError(f"{where}: expected a table, got {type(entry).__name__}")
@@ -142,30 +178,9 @@ def _build(entry: Any, where: str) -> Source:
     for key in _REQUIRED:
         if key not in entry:
             raise SourceError(f"{where}: missing key {key!r}")
-    values: dict[str, Any] = {}
-    for key, value in entry.items():
-        if value is None and key not in _REQUIRED:
-            continue   # dicts (the mirror's .sources()) may spell "absent" as None
-        if key in _LISTS:
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise SourceError(f"{where}: key {key!r}: expected a list of strings, got {value!r}")
-            value = tuple(value)
-        elif key == "url_rules":
-            if not isinstance(value, dict):
-                raise SourceError(f"{where}: key 'url_rules': expected a table, got {value!r}")
-        elif key in ("enabled", "allow_private"):
-            if not isinstance(value, bool):
-                raise SourceError(f"{where}: key {key!r}: expected true/false, got {value!r}")
-        elif key in ("poll_interval", "min_poll", "max_poll"):
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise SourceError(f"{where}: key {key!r}: expected a positive integer, got {value!r}")
-        elif key == "politeness_interval":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise SourceError(f"{where}: key {key!r}: expected seconds >= 0, got {value!r}")
-            value = float(value)
-        elif not isinstance(value, str):
-            raise SourceError(f"{where}: key {key!r}: expected a string, got {value!r}")
-        values[key] = value
+    # dicts (the mirror's .sources()) may spell "absent" as None
+    values = {key: _typed_value(key, value, where) for key, value in entry.items()
+              if value is not None or key in _REQUIRED}
     if not _ID.match(values["id"]):
         raise SourceError(f"{where}: key 'id': {values['id']!r} must match [a-z0-9_-]+")
     if not values["hosts"]:
@@ -181,17 +196,8 @@ def _build(entry: Any, where: str) -> Source:
             compiled.append(re.compile(pattern))
         except re.error as exc:
             raise SourceError(f"{where}: key 'article_patterns': bad regex {pattern!r}: {exc}") from exc
-    template = values.get("archive_url")
-    if template is not None:
-        try:
-            names = {n for _, n, _, _ in string.Formatter().parse(template) if n is not None}
-        except ValueError as exc:
-            raise SourceError(f"{where}: key 'archive_url': bad template {template!r}: {exc}") from exc
-        unknown = names - ARCHIVE_PLACEHOLDERS
-        if unknown:
-            raise SourceError(f"{where}: key 'archive_url': unknown placeholder(s) {sorted(unknown)} "
-                              f"(known: {', '.join(sorted(ARCHIVE_PLACEHOLDERS))})")
-        _check_url(where, "archive_url", template.format(**_archive_values(date(2023, 3, 21), 1)), hosts)
+    if values.get("archive_url") is not None:
+        _check_archive_url(values["archive_url"], hosts, where)
     profile = values.get("profile", "generic")
     known = known_profiles()   # read each time: a family dropped into parsers/profiles/ counts at once
     if profile not in known:
