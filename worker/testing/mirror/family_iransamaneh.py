@@ -10,6 +10,7 @@ Some pages write non-ASCII text in <title> and meta tags as hex numeric entities
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .boilerplate import analytics_script, attr, comment_form, esc, nav_menu, share_bar, site_footer
 from .model import ArticleSpec
@@ -21,6 +22,29 @@ END_LETTERS = "زمحنعقب"
 def _hex_entities(s: str) -> str:
     """Non-ASCII as &#x..; (how some IranSamaneh pages arrive after re-serialization)."""
     return "".join(c if ord(c) < 128 else f"&#x{ord(c):X};" for c in attr(s))
+
+
+def _head(spec: ArticleSpec, base: str, short: str, meta: Callable[[str], str]) -> str:
+    p = spec.published
+    return f"""<!DOCTYPE HTML> <html lang="fa-IR"> <head> <title>{meta(spec.title)}</title> <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="description" content="{meta(spec.lead)}">
+<meta name="keywords" content="{meta('،'.join(spec.tags))}">
+<link rel="alternate" type="application/rss+xml" title="RSS FEED" href="{attr(base)}/fa/rss/allnews">
+<meta property="og:description" content="{meta(spec.lead)}">
+<meta property="og:locale" content="fa_IR"> <meta property="og:type" content="website">
+<meta property="og:title" content="{meta(spec.title)}">
+<meta property="og:url" content="{attr(short)}">
+<meta property="og:site_name" content="{meta(spec.agency.name_fa)}">
+<meta name="twitter:card" content="summary"> <meta name="twitter:title" content="{meta(spec.title)}">
+<meta name="dc.identifier" content="{attr(short)}">
+<meta name="article:author" content="{meta(spec.agency.name_fa)}">
+<meta name="article:section" content="{meta(spec.category)}">
+<meta name="article:tag" content="{meta(' , '.join(spec.tags))}">
+<meta name="article:published_time" content="{jalali_numeric(p)}">
+<meta name="article:modified_time" content="{jalali_numeric(p)}">
+<link rel="amphtml" href="{attr(base)}/fa/amp/news/{spec.news_id}"> </head>
+"""
 
 
 def render_article(spec: ArticleSpec, base: str) -> tuple[str, str]:
@@ -45,25 +69,7 @@ def render_article(spec: ArticleSpec, base: str) -> tuple[str, str]:
         for path, t in spec.related)
     tags = " ، ".join(f'<a href="{attr(base)}/fa/tags/{i + 100}/1/{attr(t)}" class="tags_item">{esc(t)}</a>'
                       for i, t in enumerate(spec.tags))
-    page = f"""<!DOCTYPE HTML> <html lang="fa-IR"> <head> <title>{meta(spec.title)}</title> <meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="description" content="{meta(spec.lead)}">
-<meta name="keywords" content="{meta('،'.join(spec.tags))}">
-<link rel="alternate" type="application/rss+xml" title="RSS FEED" href="{attr(base)}/fa/rss/allnews">
-<meta property="og:description" content="{meta(spec.lead)}">
-<meta property="og:locale" content="fa_IR"> <meta property="og:type" content="website">
-<meta property="og:title" content="{meta(spec.title)}">
-<meta property="og:url" content="{attr(short)}">
-<meta property="og:site_name" content="{meta(spec.agency.name_fa)}">
-<meta name="twitter:card" content="summary"> <meta name="twitter:title" content="{meta(spec.title)}">
-<meta name="dc.identifier" content="{attr(short)}">
-<meta name="article:author" content="{meta(spec.agency.name_fa)}">
-<meta name="article:section" content="{meta(spec.category)}">
-<meta name="article:tag" content="{meta(' , '.join(spec.tags))}">
-<meta name="article:published_time" content="{jalali_numeric(p)}">
-<meta name="article:modified_time" content="{jalali_numeric(p)}">
-<link rel="amphtml" href="{attr(base)}/fa/amp/news/{spec.news_id}"> </head>
-<body> <div class="header_container">{nav_menu("menu_main")}</div>
+    page = _head(spec, base, short, meta) + f"""<body> <div class="header_container">{nav_menu("menu_main")}</div>
 <div class="row"> <div class="col-xs-36 col-sm-24 padd_left2 overflow-hidden"> <div class="news_p_box"> <div>
 <div class="news_toolbar">
 <div class="news_nav news_id_c"><span class="news_nav_title">کد خبر: </span>{to_persian_digits(spec.news_id)}</div>

@@ -14,31 +14,12 @@ from .model import ArticleSpec
 from .text import jalali, jalali_text, to_persian_digits, weekday_name
 
 
-def render_article(spec: ArticleSpec, base: str) -> tuple[str, str]:
-    url = base + spec.url_path
-    p = spec.published
-    utc = spec.published_utc
-    raw = jalali_text(p, sep=" / ")
-    local_meta = p.strftime("%Y-%m-%d %H:%M:%S") + f".{spec.rng.randint(100, 999)}"
+def _head(spec: ArticleSpec, base: str, url: str) -> str:
+    p, utc = spec.published, spec.published_utc
     keywords = ",".join(spec.tags)
-    body = []
-    for b in spec.blocks:
-        if b.type == "heading":
-            body.append(f"<h3>{b.inner_html()}</h3>")
-        else:
-            body.append(f'<p style="text-align:justify">{b.inner_html(link=base + "/")}</p>')
-    body.append('<p style="text-align:justify">انتهای پیام</p>')
-    body_html = "\n                ".join(body)
-    supertitle = f'<h4 class="uptitle">{esc(spec.supertitle)}</h4>' if spec.supertitle else ""
-    related = "".join(
-        f'<li class="coverage"><div class="desc"><h3><a href="{attr(path)}" target="_blank">{esc(t)}\n</a></h3></div></li>'
-        for path, t in spec.related)
-    tags = "".join(f'<li><a href="/tag/{attr(t.replace(" ", "+"))}" rel="Index, Tag">{esc(t)}</a></li>' for t in spec.tags)
-    author = (f'<li><i class="fa fa-edit"></i> <span>خبرنگار</span>\n<strong>{esc(spec.author)}</strong></li>'
-              if spec.author else "")
     ld = json.dumps({"@context": "https://schema.org", "@type": "WebPage", "url": url,
                      "name": spec.agency.name_fa}, ensure_ascii=False)
-    page = f"""<!DOCTYPE html>
+    return f"""<!DOCTYPE html>
 <html class="no-js" lang="fa" xmlns="http://www.w3.org/1999/xhtml"><head>
     <title>{esc(spec.title)} - {esc(spec.agency.name_fa)}
     </title>
@@ -67,7 +48,30 @@ def render_article(spec: ArticleSpec, base: str) -> tuple[str, str]:
     <meta name="generator" content="www.nastooh.ir" />
     <link href="/resources/theme/css/style.css" type="text/css" rel="stylesheet" />
 </head>
-<body class="body-rtl rtl pt-news ptc-talk">
+"""
+
+
+def render_article(spec: ArticleSpec, base: str) -> tuple[str, str]:
+    url = base + spec.url_path
+    p = spec.published
+    raw = jalali_text(p, sep=" / ")
+    local_meta = p.strftime("%Y-%m-%d %H:%M:%S") + f".{spec.rng.randint(100, 999)}"
+    body = []
+    for b in spec.blocks:
+        if b.type == "heading":
+            body.append(f"<h3>{b.inner_html()}</h3>")
+        else:
+            body.append(f'<p style="text-align:justify">{b.inner_html(link=base + "/")}</p>')
+    body.append('<p style="text-align:justify">انتهای پیام</p>')
+    body_html = "\n                ".join(body)
+    supertitle = f'<h4 class="uptitle">{esc(spec.supertitle)}</h4>' if spec.supertitle else ""
+    related = "".join(
+        f'<li class="coverage"><div class="desc"><h3><a href="{attr(path)}" target="_blank">{esc(t)}\n</a></h3></div></li>'
+        for path, t in spec.related)
+    tags = "".join(f'<li><a href="/tag/{attr(t.replace(" ", "+"))}" rel="Index, Tag">{esc(t)}</a></li>' for t in spec.tags)
+    author = (f'<li><i class="fa fa-edit"></i> <span>خبرنگار</span>\n<strong>{esc(spec.author)}</strong></li>'
+              if spec.author else "")
+    page = _head(spec, base, url) + f"""<body class="body-rtl rtl pt-news ptc-talk">
 <header class="main-header">
 {nav_menu("top-menu-bar")}
 {nav_menu("main-menu collapse navbar-collapse")}
