@@ -17,14 +17,16 @@ from lxml.html import HtmlElement
 
 from parsers.detect import PageSignals
 
-_WS = re.compile(r"\s+")
 _NEWS_TYPES = {"NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "Article", "BlogPosting",
                "OpinionNewsArticle", "BackgroundNewsArticle", "LiveBlogPosting"}
 
 
 def squash(text: str | None) -> str:
-    """Whitespace collapsed (NBSP included), nothing else changed: the as-published form."""
-    return _WS.sub(" ", (text or "").replace("\u00a0", " ")).strip()
+    """Whitespace collapsed (NBSP included), nothing else changed: the as-published form.
+
+    str.split() splits on exactly what a regex whitespace class matches (str.isspace(), NBSP among it), and is
+    several times faster than a regex substitution over a page's text."""
+    return " ".join((text or "").split())
 
 
 @dataclass(slots=True)

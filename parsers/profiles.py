@@ -62,10 +62,15 @@ class PageIndex:
     """
     classes: frozenset[str]
     ids: frozenset[str]
+    # Selector results on the indexed tree (which is never modified): detection and the field
+    # readers run many of the same selectors, each a pass over the whole page.
+    root: HtmlElement | None = field(default=None, compare=False, repr=False)
+    found: dict[str, list[HtmlElement]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, doc: HtmlElement) -> PageIndex:
-        return cls(frozenset(" ".join(_ALL_CLASSES(doc)).split()), frozenset(v.strip() for v in _ALL_IDS(doc)))
+        return cls(frozenset(" ".join(_ALL_CLASSES(doc)).split()), frozenset(v.strip() for v in _ALL_IDS(doc)),
+                   root=doc)
 
     def may_match(self, css: str) -> bool:
         classes, ids = _requirements(css)
@@ -86,9 +91,18 @@ def _requirements(css: str) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def select_all(root: HtmlElement, css: str, index: PageIndex | None = None) -> list[HtmlElement]:
-    if index is not None and not index.may_match(css):
+    """Elements matching `css` under `root`; with the page's index, a selector that cannot match is
+    skipped and one already run on the indexed tree is answered from memory (do not modify the list)."""
+    if index is None:
+        return compile_selector(css)(root)
+    if not index.may_match(css):
         return []
-    return compile_selector(css)(root)
+    if root is not index.root:
+        return compile_selector(css)(root)
+    found = index.found.get(css)
+    if found is None:
+        found = index.found[css] = compile_selector(css)(root)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
