@@ -46,13 +46,12 @@ def clean_region(region: HtmlElement, drop_selectors: Iterable[str] = (),
     """
     drop_selectors = [css for css in drop_selectors if index is None or index.may_match(css)]
     root = copy.deepcopy(region)
-    # The drop selectors are tried on the page tree first: most match nothing there, and a selector
-    # that matches only the region itself must not run on the copy (where it could match anew).
-    if any(el is not region for css in drop_selectors for el in select_all(region, css)):
-        for css in drop_selectors:
-            for el in select_all(root, css):
-                if el is not root and el.getparent() is not None:
-                    el.drop_tree()
+    # Run on the copy only: a selector matching an element of the copy matches it in the page tree
+    # too (the copy lacks the region's ancestors and siblings, never an element's own context).
+    for css in drop_selectors:
+        for el in select_all(root, css):
+            if el is not root and el.getparent() is not None:
+                el.drop_tree()
     root = _body_root(root)
     doomed = [el for el in root.iterdescendants() if _is_dropped(el)]
     for el in doomed:

@@ -140,6 +140,9 @@ class Profile:
     require: tuple[str, ...] = ()           # the fingerprint ([detect] require or the layout's)
     layouts: tuple[Layout, ...] = ()
     layout: Layout | None = None            # set on the candidate built for one layout
+    # selectors() answers per (field, host); every field reader asks again for each page.
+    _selectors: dict[tuple[str, str | None], tuple[str, ...]] = field(
+        default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def parser_name(self) -> str:
@@ -156,6 +159,15 @@ class Profile:
 
     def selectors(self, name: str, host: str | None = None) -> tuple[str, ...]:
         """Selectors for one field; a matching site override's come first."""
+        key = (name, host)
+        found = self._selectors.get(key)
+        if found is None:
+            if len(self._selectors) > 4096:  # a crawl over endless subdomains must not grow it forever
+                self._selectors.clear()
+            found = self._selectors[key] = self._selectors_for(name, host)
+        return found
+
+    def _selectors_for(self, name: str, host: str | None) -> tuple[str, ...]:
         base = self.fields.get(name, ())
         for override in self.overrides:
             if host and host_matches(host, override.hosts) and name in override.fields:
