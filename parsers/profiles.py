@@ -55,28 +55,37 @@ def compile_selector(css: str) -> etree.XPath:
     return selector if fast == selector.path else etree.XPath(fast)
 
 
-# cssselect's test for one class, as a whole predicate: `*[@class and contains(@class, 'x') and ...]`.
-_CLASS_TEST = re.compile(r"\[@class and contains\(@class, '([^']+)'\) and "
-                         r"contains\(concat\(' ', normalize-space\(@class\), ' '\), ' \1 '\)\]")
+# A whole predicate on one attribute, as cssselect writes them: `[@a = 'v']`, `[@a]`, and
+# `[@a and <test of @a>]` (a class, a prefix, a suffix, a substring).
+_ATTRIBUTE_TEST = re.compile(r"\[@([\w-]+)(?: = ('[^']*')| and ([^\[\]]*))?\]")
+_NOT_ATTRIBUTE_ONLY = ("::", "()", "*", "|", "count(", "not(", "position", "last")
 
 
 def fast_class_tests(path: str) -> str:
-    """The same XPath, its one-class predicates run on the class attributes instead of on every node.
+    """The same XPath, its one-attribute predicates run on the attributes instead of on every node.
 
     libxml2 evaluates `*[@class and ...]` by building a node-set for `@class` on every element of
     the axis; `*/@class[...]/parent::*` visits only the class attributes and selects the same
-    elements (the parent of an element's class attribute is that element; node-sets keep document
-    order, without duplicates): 2-3x faster on agency pages. Left alone where a later predicate
-    could be positional, since position counts differently on the parent axis.
+    elements (the parent of an element's attribute is that element; node-sets keep document order,
+    without duplicates): 2-6x faster on agency pages. Left alone where a predicate could be
+    positional (position counts differently on the parent axis), and where a test looks at anything
+    but the one attribute (`string-length()` of the context node, another attribute, an axis).
     """
     if "position()" in path or "last()" in path or re.search(r"\[\s*\d", path):
         return path
-    return _CLASS_TEST.sub(_on_class_attribute, path)
+    return _ATTRIBUTE_TEST.sub(_on_attribute, path)
 
 
-def _on_class_attribute(m: re.Match[str]) -> str:
-    token = m.group(1)
-    return f"/@class[contains(., '{token}') and contains(concat(' ', normalize-space(.), ' '), ' {token} ')]/parent::*"
+def _on_attribute(m: re.Match[str]) -> str:
+    name, value, test = m.groups()
+    if value is not None:
+        return f"/@{name}[. = {value}]/parent::*"
+    if test is None:
+        return f"/@{name}/parent::*"
+    own = re.compile(rf"@{re.escape(name)}(?![\w-])")
+    if any(t in test for t in _NOT_ATTRIBUTE_ONLY) or "@" in own.sub("", test):
+        return m.group(0)
+    return f"/@{name}[{own.sub('.', test)}]/parent::*"
 
 
 @dataclass(frozen=True, slots=True)
