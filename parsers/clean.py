@@ -1,7 +1,7 @@
-"""Boilerplate removal: BeautifulSoup (lxml backend) over the article region only.
+"""Boilerplate removal on a copy of the article region (an lxml subtree, located on the page tree).
 
-The region was already located on the fast lxml tree; building a soup for it alone keeps the
-cost at a fraction of a whole-page soup (~24 ms on agency pages). Removes scripts, styles, share
+The page is parsed once: the region is cleaned as an lxml copy rather than re-serialized into a
+BeautifulSoup (which cost more than the whole page's lxml parse). Removes scripts, styles, share
 bars, related-news boxes, comments, ads and the profile's `drop` selectors; at text level it
 removes end markers («انتهای پیام», «انتهای پیام/», «انتهای پیام/ز», «/ی») and reporter codes.
 """
@@ -11,7 +11,6 @@ import copy
 import re
 from collections.abc import Iterable
 
-from bs4 import BeautifulSoup, Tag
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
@@ -27,6 +26,8 @@ _BOILERPLATE = re.compile(
     r"toolbar|tools|see-also|seealso|more-news|morenews)(?:$|[\s_-])",
     re.IGNORECASE)
 
+_HIDDEN = re.compile(r"display\s*:\s*none", re.IGNORECASE)
+
 _END_MARKER = re.compile(r"^\s*(?:انتهای\s*پیام|انتهاي\s*پيام|پایان\s*پیام)\s*(?:/\s*\S{0,6})?\s*$")
 _END_MARKER_SUFFIX = re.compile(r"\s*(?:انتهای\s*پیام|انتهاي\s*پيام)\s*(?:/\s*\S{0,6})?\s*$")
 _SLASH_CODE = re.compile(r"^\s*/\s*\S{1,3}\s*$")                       # «/ی», «/ز» alone
@@ -35,41 +36,60 @@ _REPORTER_CODE = re.compile(r"^\s*[A-Z]{1,3}[\d,]+(?:\s*/\s*[A-Z]{1,3}[\d,]+)+\s
                             r"^\s*(?:کد\s*خبر(?:نگار)?|خبرنگار|کد\s*خبرنگار)\s*[:：]?\s*[\d۰-۹٠-٩]+\s*$")
 
 
-def region_soup(region: HtmlElement, drop_selectors: Iterable[str] = (), index: PageIndex | None = None) -> Tag:
-    """A cleaned BeautifulSoup copy of `region` (the lxml tree is left untouched)."""
+def clean_region(region: HtmlElement, drop_selectors: Iterable[str] = (),
+                 index: PageIndex | None = None) -> HtmlElement:
+    """A cleaned copy of `region` (the page tree is left untouched), whose children are the body.
+
+    The root itself is never dropped, only what it holds: scripts and other never-text elements,
+    boilerplate boxes (class/id hints), `display:none` elements and the profile's `drop` selectors.
+    A dropped element's tail text stays, as it belongs to the element around it.
+    """
     drop_selectors = [css for css in drop_selectors if index is None or index.may_match(css)]
-    if any(el is not region for css in drop_selectors for el in select_all(region, css)):
-        region = copy.deepcopy(region)  # the page tree stays intact for the other fields
-        for css in drop_selectors:
-            for el in select_all(region, css):
-                if el is not region and el.getparent() is not None:
-                    el.drop_tree()
-    markup = lxml_html.tostring(region, encoding="unicode")
-    soup = BeautifulSoup(markup, "lxml")
-    root = soup.body.contents[0] if soup.body and soup.body.contents else soup
-    if not isinstance(root, Tag):
-        root = soup
-    for tag in root.find_all(_DROP_TAGS):
-        tag.decompose()
-    for tag in root.find_all(_has_boilerplate_hint):
-        if tag is not root and not tag.decomposed:
-            tag.decompose()
-    for tag in root.find_all(style=re.compile(r"display\s*:\s*none", re.I)):
-        tag.decompose()
+    root = copy.deepcopy(region)
+    # Run on the copy only: a selector matching an element of the copy matches it in the page tree
+    # too (the copy lacks the region's ancestors and siblings, never an element's own context).
+    for css in drop_selectors:
+        for el in select_all(root, css):
+            if el is not root and el.getparent() is not None:
+                el.drop_tree()
+    root = _body_root(root)
+    doomed = [el for el in root.iterdescendants() if _is_dropped(el)]
+    for el in doomed:
+        el.drop_tree()  # one inside another already dropped goes with a detached subtree: harmless
     return root
+
+
+def _body_root(root: HtmlElement) -> HtmlElement:
+    """A <body> region reads as its first child element when the body opens with one (and as the
+    whole body when it opens with text): the archived Articles were made that way, when the region
+    went through BeautifulSoup, whose root was the first node inside the re-parsed <body>."""
+    if root.tag != "body" or root.text or not len(root) or not isinstance(root[0].tag, str):
+        if root.tag == "body" and _is_dropped(root):
+            root = lxml_html.Element("body")  # the whole body was boilerplate-hinted or hidden
+        return root
+    first = root[0]
+    first.tail = None
+    return first
+
+
+def _is_dropped(el: HtmlElement) -> bool:
+    tag = el.tag
+    if not isinstance(tag, str):
+        return False  # comments and processing instructions: the walker skips them, keeping their tail
+    if tag in _DROP_TAGS:
+        return True
+    hint = " ".join((el.get("class") or "").split()) + " " + (el.get("id") or "")
+    if hint.strip() and _BOILERPLATE.search(hint):
+        return True
+    return bool(_HIDDEN.search(el.get("style") or ""))
+
+
+# The earlier name: the region used to be cleaned as a BeautifulSoup copy.
+region_soup = clean_region
 
 
 def is_boilerplate_hint(hint: str) -> bool:
     """True when class/id text names a share bar, related-news box, comments, ads, ..."""
-    return bool(hint.strip()) and bool(_BOILERPLATE.search(hint))
-
-
-def _has_boilerplate_hint(tag: Tag) -> bool:
-    if tag.attrs is None:
-        return False
-    classes: str | list[str] = tag.get("class") or []
-    hint = " ".join(classes) if isinstance(classes, list) else str(classes)
-    hint += " " + str(tag.get("id") or "")
     return bool(hint.strip()) and bool(_BOILERPLATE.search(hint))
 
 

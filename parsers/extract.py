@@ -1,9 +1,8 @@
-"""HTML bytes -> Article: decode, locate (lxml), clean (BeautifulSoup on the region), structure,
+"""HTML bytes -> Article: decode, locate (lxml), clean (a copy of the region), structure,
 then dates / attribution / normalization from their own modules.
 
 Speed matters (thousands of pages an hour per worker): the whole page is parsed once with lxml
-(~1.5 ms); every selector runs on that tree; only the article body region is copied into a
-BeautifulSoup for cleaning.
+(~1.5 ms); every selector runs on that tree; only the article body region is copied for cleaning.
 """
 from __future__ import annotations
 
@@ -18,7 +17,7 @@ from lxml.html import HtmlElement
 from parsers import fields, generic_fields
 from parsers.article import PARSER_VERSION, Article, Attribution, Block, Image, Normalized, ParserInfo
 from parsers.article import article_id, content_hash
-from parsers.clean import cut_at_end_marker, is_end_marker, is_reporter_code, region_soup, strip_end_marker_suffix
+from parsers.clean import clean_region, cut_at_end_marker, is_end_marker, is_reporter_code, strip_end_marker_suffix
 from parsers.encoding import decode_html_checked
 from parsers.errors import DecodeError, NotAnArticle
 from parsers.fields import Page
@@ -192,7 +191,7 @@ def _body_region(page: Page) -> tuple[HtmlElement | None, bool]:
 def _body(page: Page, region: HtmlElement) -> tuple[list[Block], list[Image]]:
     drop = page.profile.selectors("drop", page.host) if page.profile else ()
     ignore = page.profile.patterns("ignore_texts", page.host) if page.profile else []
-    parts = body_parts(region_soup(region, drop, page.index), page.url)
+    parts = body_parts(clean_region(region, drop, page.index), page.url)
     blocks = [b for b in parts.blocks
               if not is_reporter_code(b.text) and not any(p.search(b.text) for p in ignore)]
     kept, _ = cut_at_end_marker([b.text for b in blocks])

@@ -5,6 +5,7 @@ the same pieces (a digit or a yeh is folded the same way everywhere):
 
 - `DIGITS_TABLE`: Persian and Arabic-Indic digits -> ASCII (structure: news ids, labels).
 - `LETTERS_TABLE`: Arabic yeh/kaf -> Persian, kashida, harakat and bidi marks dropped (attribution).
+- `YEH_KAF_TABLE`: Arabic yeh/kaf -> Persian alone (agency names before a lead, generic_fields).
 - `DATE_TABLE`: digits, yeh/kaf, alef and heh forms, separators and spaces (dates).
 - `SEARCH_MAP`: what the index and the queries fold (normalize.fold_for_search).
 - `HAZM_LETTERS`: hazm 0.12's TRANSLATION_SRC -> TRANSLATION_DST (the first step of its
@@ -20,7 +21,7 @@ from collections.abc import Callable
 
 __all__ = [
     "ARABIC_DIGITS", "DATE_TABLE", "DIGITS_TABLE", "HAZM_LETTERS", "LETTERS_MAP", "LETTERS_TABLE",
-    "PERSIAN_DIGITS", "SEARCH_MAP", "folder",
+    "PERSIAN_DIGITS", "SEARCH_MAP", "YEH_KAF_TABLE", "folder",
 ]
 
 PERSIAN_DIGITS = "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9"  # ۰-۹
@@ -63,6 +64,8 @@ def _table(*maps: dict[str, str | None]) -> dict[int, str | None]:
 
 
 DIGITS_TABLE = _table(_DIGITS)
+
+YEH_KAF_TABLE = _table(_YEH_KAF)
 
 LETTERS_MAP: dict[str, str | None] = {**_YEH_KAF, **_KASHIDA, **_HARAKAT, **_BIDI}
 LETTERS_TABLE = _table(LETTERS_MAP)

@@ -17,14 +17,16 @@ from lxml.html import HtmlElement
 
 from parsers.detect import PageSignals
 
-_WS = re.compile(r"\s+")
 _NEWS_TYPES = {"NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "Article", "BlogPosting",
                "OpinionNewsArticle", "BackgroundNewsArticle", "LiveBlogPosting"}
 
 
 def squash(text: str | None) -> str:
-    """Whitespace collapsed (NBSP included), nothing else changed: the as-published form."""
-    return _WS.sub(" ", (text or "").replace("\u00a0", " ")).strip()
+    """Whitespace collapsed (NBSP included), nothing else changed: the as-published form.
+
+    str.split() splits on exactly what a regex whitespace class matches (str.isspace(), NBSP among it), and is
+    several times faster than a regex substitution over a page's text."""
+    return " ".join((text or "").split())
 
 
 @dataclass(slots=True)
@@ -166,8 +168,19 @@ def find_main_content(doc: HtmlElement) -> HtmlElement | None:
         direct = squash((div.text or "") + "".join((c.tail or "") for c in div))
         if len(direct) > 200:
             scores[div] = scores.get(div, 0) + len(direct) / 100
-    best, best_score = None, 0.0
-    for el, value in scores.items():
+    densities: dict[HtmlElement, float] = {}
+    return _widen(_best(scores, densities), scores, densities)
+
+
+def _best(scores: dict[HtmlElement, float], densities: dict[HtmlElement, float]) -> HtmlElement | None:
+    """The highest-scoring candidate once its link density is applied (the first one on a tie).
+
+    Link density walks the candidate's whole subtree, so it is computed only for candidates that
+    can still win: the density factor is at most 1, so a candidate whose score before it is below
+    the best final score so far cannot overtake it; candidates are visited best-first to stop early.
+    """
+    ranked: list[tuple[float, int, HtmlElement]] = []
+    for order, (el, value) in enumerate(scores.items()):
         if not isinstance(el.tag, str) or el.tag not in _CANDIDATE_TAGS | {"body"}:
             continue
         hint = f"{el.get('class', '')} {el.get('id', '')}"
@@ -175,13 +188,26 @@ def find_main_content(doc: HtmlElement) -> HtmlElement | None:
             value *= 0.3
         if _GOOD_HINT.search(hint):
             value *= 1.5
-        value *= 1 - link_density(el)
-        if value > best_score:
-            best, best_score = el, value
-    return _widen(best, scores)
+        ranked.append((value, order, el))
+    ranked.sort(key=lambda item: (-item[0], item[1]))
+    best, best_score, best_order = None, 0.0, -1
+    for value, order, el in ranked:
+        if value < best_score or (value == best_score and order > best_order):
+            break  # every later candidate scores at most this much before its density
+        value *= 1 - _cached_density(el, densities)
+        if value > best_score or (value == best_score and best is not None and order < best_order):
+            best, best_score, best_order = el, value, order
+    return best
 
 
-def _widen(best: HtmlElement | None, scores: dict[HtmlElement, float]) -> HtmlElement | None:
+def _cached_density(el: HtmlElement, densities: dict[HtmlElement, float]) -> float:
+    if el not in densities:
+        densities[el] = link_density(el)
+    return densities[el]
+
+
+def _widen(best: HtmlElement | None, scores: dict[HtmlElement, float],
+           densities: dict[HtmlElement, float]) -> HtmlElement | None:
     """Pages that wrap every paragraph in its own <div> (BBC's `div[dir=rtl]`) make one wrapper win;
     when the winner's siblings carry story text too, the story is their common parent."""
     while best is not None:
@@ -190,7 +216,7 @@ def _widen(best: HtmlElement | None, scores: dict[HtmlElement, float]) -> HtmlEl
             return best
         own = scores[best]
         siblings = [c for c in parent if c is not best and scores.get(c, 0) >= own * 0.2]
-        if not siblings or link_density(parent) > 0.3:
+        if not siblings or _cached_density(parent, densities) > 0.3:
             return best
         best = parent
     return best

@@ -12,6 +12,7 @@ from datetime import datetime
 from lxml.html import HtmlElement
 
 from parsers.article import Article, Block
+from parsers.folding import YEH_KAF_TABLE
 from parsers.generic import PageMeta, squash
 
 _KICKER_HINT = re.compile(r"rutitr|ro-?titr|kicker|subtitle-top|supertitle|overtitle|uptitle|surtitle",
@@ -29,7 +30,6 @@ _MIN_LEAD, _MAX_LEAD = 30, 800
 _AGENCY_PREFIX = re.compile(r"^\s*([^\s\-–—|.،:؛]{2,25}(?:\s[^\s\-–—|.،:؛]{2,25}){0,3})\s*(?:[-–—]\s+|([:؛])\s*)")
 # Only a name that is an outlet's counts: «تهران -» is a dateline, not an agency.
 _OUTLET_WORD = re.compile(r"^(?:خبرگزاری|باشگاه خبرنگاران|پایگاه خبری|پایگاه اطلاع\S*\s*رسانی|روزنامه|سایت)\s")
-_YEH_KAF = str.maketrans({"\u064a": "\u06cc", "\u0643": "\u06a9"})
 # Entities escaped twice by the CMS show as literal text; only these few are safe to decode again.
 _DOUBLE_ESCAPED = {"&zwnj;": "\u200c", "&#8204;": "\u200c", "&#x200c;": "\u200c", "&nbsp;": " ",
                    "&quot;": '"', "&laquo;": "«", "&raquo;": "»"}
@@ -153,8 +153,8 @@ def split_agency_prefix(lead: str, site_name: str | None = None) -> tuple[str, s
     if match is None or len(lead) - match.end() < _MIN_LEAD // 2:
         return lead, None
     name = squash(match.group(1))
-    letters = name.translate(_YEH_KAF)
-    known = {n.translate(_YEH_KAF) for n in KNOWN_AGENCIES} | {(site_name or "").translate(_YEH_KAF)}
+    letters = name.translate(YEH_KAF_TABLE)
+    known = {n.translate(YEH_KAF_TABLE) for n in KNOWN_AGENCIES} | {(site_name or "").translate(YEH_KAF_TABLE)}
     outlet = bool(_OUTLET_WORD.match(letters + " "))
     if not (outlet or letters in known) or (match.group(2) and not outlet):
         return lead, None

@@ -1,4 +1,4 @@
-"""Typed body blocks and small field helpers over the cleaned article region.
+"""Typed body blocks and small field helpers over the cleaned article region (parsers.clean).
 
 Blocks: paragraph / heading / quote / list_item / caption, in reading order. Text is the
 as-published form: markup stripped, entities decoded, whitespace collapsed, nothing else.
@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import Comment, NavigableString, Tag
+from lxml.html import HtmlElement
 
 from parsers.article import Block, Image
 from parsers.folding import DIGITS_TABLE
@@ -23,6 +23,7 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BOLD = {"strong", "b"}
 _SENTENCE_END = (".", "!", "؟", "?", "…", "»", ":", "：", "؛", "،")
 _MAX_HEADING = 150
+_SPACE = re.compile(r"\s")
 _DIGITS = DIGITS_TABLE
 
 
@@ -58,20 +59,19 @@ class _Walker:
                 block_kind = "heading"  # a wholly bold short line is how these CMSs write subheadings
             self.parts.blocks.append(Block(type=block_kind, text=text))
 
-    def _inline(self, node: Tag, bold: bool) -> None:
-        for child in node.children:
-            if isinstance(child, Comment):
-                continue
-            if isinstance(child, NavigableString):
-                text = str(child)
-                self._buffer.append(text)
-                if bold:
-                    self._bold_chars += len(re.sub(r"\s", "", text))
-                continue
-            if not isinstance(child, Tag):
-                continue
-            name = child.name
-            if name == "br":
+    def _text(self, text: str | None, bold: bool) -> None:
+        if text:
+            self._buffer.append(text)
+            if bold:
+                self._bold_chars += len(_SPACE.sub("", text))
+
+    def _inline(self, node: HtmlElement, bold: bool) -> None:
+        self._text(node.text, bold)
+        for child in node:
+            name = child.tag
+            if not isinstance(name, str):
+                pass  # a comment or processing instruction: no text of its own, only its tail
+            elif name == "br":
                 self._buffer.append(_BR)
             elif name == "img":
                 self._image(child, "")
@@ -79,10 +79,11 @@ class _Walker:
                 self._block(child)
             else:
                 self._inline(child, bold or name in _BOLD)
+            self._text(child.tail, bold)  # text after a child belongs to this node
 
     # -- blocks --------------------------------------------------------------------------------
-    def _block(self, tag: Tag) -> None:
-        name = tag.name
+    def _block(self, tag: HtmlElement) -> None:
+        name = tag.tag
         if name == "hr":
             self._flush()
             return
@@ -94,8 +95,8 @@ class _Walker:
         elif name in ("blockquote", "li", "figcaption", "dt", "dd"):
             self._flush()
             kind = {"blockquote": "quote", "figcaption": "caption"}.get(name, "list_item")
-            if name == "blockquote" and tag.find(["p", "div"]):
-                for child in tag.find_all(["p", "div"], recursive=False) or [tag]:
+            if name == "blockquote" and next(tag.iterdescendants("p", "div"), None) is not None:
+                for child in [c for c in tag if c.tag in ("p", "div")] or [tag]:
                     self._inline(child, False)
                     self._flush(kind, split_single_breaks=False)
             else:
@@ -103,9 +104,9 @@ class _Walker:
                 self._flush(kind, split_single_breaks=False)
         elif name == "figure":
             self._flush()
-            caption = tag.find("figcaption")
-            caption_text = squash(caption.get_text(" ")) if caption else ""
-            for img in tag.find_all("img"):
+            caption = next(tag.iterdescendants("figcaption"), None)
+            caption_text = squash(" ".join(caption.itertext())) if caption is not None else ""
+            for img in tag.iterdescendants("img"):
                 self._image(img, caption_text)
             if caption_text:
                 self.parts.blocks.append(Block(type="caption", text=caption_text))
@@ -118,21 +119,22 @@ class _Walker:
             self._inline(tag, False)
             self._flush("paragraph", split_single_breaks=True)
 
-    def _image(self, img: Tag, caption: str) -> None:
+    def _image(self, img: HtmlElement, caption: str) -> None:
         src = img.get("data-src") or img.get("src") or ""
-        if not isinstance(src, str) or not src.strip() or src.startswith("data:"):
+        if not src.strip() or src.startswith("data:"):
             return
         url = safe_urljoin(self.base_url, src.strip())
         if all(i.url != url for i in self.parts.images):
             self.parts.images.append(Image(url=url, caption=caption))
 
-    def run(self, root: Tag) -> BodyParts:
+    def run(self, root: HtmlElement) -> BodyParts:
         self._inline(root, False)
         self._flush("paragraph", split_single_breaks=True)
         return self.parts
 
 
-def body_parts(root: Tag, base_url: str) -> BodyParts:
+def body_parts(root: HtmlElement, base_url: str) -> BodyParts:
+    """The blocks and images of a cleaned region (parsers.clean.clean_region), in reading order."""
     return _Walker(base_url).run(root)
 
 
