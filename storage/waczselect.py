@@ -12,7 +12,6 @@ the package resolves.
 from __future__ import annotations
 
 import io
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -21,11 +20,10 @@ from typing import Any, BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 from warcio.warcwriter import WARCWriter
 
 from storage.records import parse_timestamp
-from storage.warcresync import next_member
+from storage.warcresync import resync_records
 
 __all__ = ["RecordRef", "origin", "select_records", "write_selected"]
 
@@ -66,23 +64,11 @@ def _ref(path: Path, it: ArchiveIterator, rec: Any) -> RecordRef:
 def _scan(path: Path, skipped: list[str]) -> list[RecordRef]:
     """Every record's place and links; a damaged record is skipped (named in `skipped`) and the
     scan carries on at the next intact one, as re-ingest does (storage.warcresync)."""
-    refs: list[RecordRef] = []
-    start: int | None = 0
-    while start is not None:
-        offset = start
-        try:
-            with open(path, "rb") as fh:
-                fh.seek(start)
-                it = ArchiveIterator(fh)
-                for rec in it:
-                    ref = _ref(path, it, rec)     # offsets are absolute: warcio asks fh.tell()
-                    refs.append(ref)
-                    offset = ref.offset + ref.length
-            start = None
-        except (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError) as exc:
-            skipped.append(f"{path} at offset {offset}: corrupt WARC record ({type(exc).__name__})")
-            start = next_member(path, offset)
-    return refs
+    def damaged(offset: int, exc: BaseException) -> None:
+        skipped.append(f"{path} at offset {offset}: corrupt WARC record ({type(exc).__name__})")
+
+    # offsets are absolute: warcio asks fh.tell()
+    return list(resync_records(path, lambda rec, it: _ref(path, it, rec), damaged))
 
 
 def select_records(files: Iterable[Path], origins: set[str], since: date | None, until: date | None,
