@@ -143,16 +143,34 @@ def _join_tokens(tokens: list[str]) -> list[str]:
     joined_verb_parts=False no verb form has one, so that test never fires and is left out.
     """
     lex = lexicon()
-    joinable, verbs, words = lex.joinable, lex.verbs, lex.words
+    joinable, verbs, words, tails = lex.joinable, lex.verbs, lex.words, _join_tails()
     result: list[str] = []
     for token in tokens:
-        if result:
+        if result and token in tails:
             pair = result[-1] + ZWNJ + token
             if pair in verbs or pair in joinable or (token in _SUFFIXES and result[-1] in words):
                 result[-1] = pair
                 continue
         result.append(token)
     return result
+
+
+_tails: frozenset[str] | None = None
+
+
+def _join_tails() -> frozenset[str]:
+    """Every token that can end a join: what follows a ZWNJ in a verb form or joined word, and the
+    suffixes. Any other token is appended as it is, without building and looking up its pair."""
+    global _tails
+    if _tails is None:
+        lex, found = lexicon(), set(_SUFFIXES)
+        for entry in lex.verbs | lex.joinable:
+            at = entry.find(ZWNJ)
+            while at >= 0:
+                found.add(entry[at + 1:])
+                at = entry.find(ZWNJ, at + 1)
+        _tails = frozenset(found)
+    return _tails
 
 
 _candidates: re.Pattern[str] | None = None
