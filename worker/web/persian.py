@@ -1,7 +1,7 @@
 """What the pages show in Persian: Jalali dates beside Gregorian, Persian digits, word diffs."""
 from __future__ import annotations
 
-import difflib
+import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import jdatetime
 
 from parsers.dates import parse_user_date
+from storage import changes
 
 _TEHRAN = ZoneInfo("Asia/Tehran")
 _FA_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
@@ -81,16 +82,9 @@ class DiffPiece:
     text: str
 
 
+_DIFF_OPS = {"=": DiffOp.SAME, "-": DiffOp.DELETED, "+": DiffOp.INSERTED}
+
+
 def word_diff(old: str, new: str) -> list[DiffPiece]:
-    """Word-level diff (difflib over whitespace-separated words): runs of same/deleted/inserted."""
-    a, b = old.split(), new.split()
-    out: list[DiffPiece] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            out.append(DiffPiece(DiffOp.SAME, " ".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            out.append(DiffPiece(DiffOp.DELETED, " ".join(a[i1:i2])))
-        if j2 > j1:
-            out.append(DiffPiece(DiffOp.INSERTED, " ".join(b[j1:j2])))
-    return out
+    """Word-level diff (storage.changes.word_diff, whole: no unchanged run is cut) as typed pieces."""
+    return [DiffPiece(_DIFF_OPS[op], text) for op, text in changes.word_diff(old, new, context=sys.maxsize)]
