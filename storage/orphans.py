@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 _TAIL = 1 << 20          # a killed batch is a few lines; a longer tail is not looked at
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Is a process with this pid running on this machine (someone else's counts as alive)?"""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -36,7 +37,7 @@ def _alive(pid: int) -> bool:
 
 def _dead_sibling(stem: str, base: str, own: str) -> bool:
     head, _, pid = stem.rpartition("-")
-    return head == base and stem != own and pid.isdigit() and not _alive(int(pid))
+    return head == base and stem != own and pid.isdigit() and not pid_alive(int(pid))
 
 
 def _tail_lines(path: Path) -> list[tuple[int, dict[str, Any]]]:

@@ -20,6 +20,8 @@ import uuid
 from pathlib import Path
 from typing import Protocol
 
+from storage.orphans import pid_alive
+
 log = logging.getLogger("bayegan.claims")
 
 
@@ -83,16 +85,6 @@ class RedisClaims:
         return bool(self.redis.set(f"{self.prefix}poll:{source_id}", 1, nx=True, px=ttl_ms))
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:      # someone else's live process
-        return True
-    return True
-
-
 class FileClaims:
     """Claims in a SQLite file shared by the processes of one machine (`bayegan ingest` x N).
 
@@ -133,7 +125,7 @@ class FileClaims:
             try:
                 row = self._db.execute("SELECT owner, pid, expires FROM claims WHERE key = ?", (key,)).fetchone()
                 held = row is not None and row[2] > now and (
-                    row[0] == self.owner or (row[1] != self.pid and _alive(int(row[1]))))
+                    row[0] == self.owner or (row[1] != self.pid and pid_alive(int(row[1]))))
                 if not held:
                     self._db.execute("INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?)",
                                      (key, self.owner, self.pid, now + self.ttl))
