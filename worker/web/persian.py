@@ -63,7 +63,7 @@ def user_day(value: str | None) -> str | None:
     """A Jalali or Gregorian date typed in a form -> ISO day; ValueError names what was wrong."""
     if not value or not value.strip():
         return None
-    return parse_user_date(value.strip().translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))).isoformat()
+    return parse_user_date(value.strip()).isoformat()   # it folds every digit script itself
 
 
 def today_utc() -> date:
