@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from storage.archive import Archive
 
 _TAIL = 1 << 20          # a killed batch is a few lines; a longer tail is not looked at
+_FIRST_WINDOW = 1 << 16
 
 
 def pid_alive(pid: int) -> bool:
@@ -40,24 +42,43 @@ def _dead_sibling(stem: str, base: str, own: str) -> bool:
     return head == base and stem != own and pid.isdigit() and not pid_alive(int(pid))
 
 
-def _tail_lines(path: Path) -> list[tuple[int, dict[str, Any]]]:
+def _parse(line: bytes) -> dict[str, Any] | None:
+    try:
+        obj = json.loads(line)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return obj if isinstance(obj, dict) and isinstance(obj.get("article"), dict) else None
+
+
+def _tail_lines_backwards(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The record lines of the file's last _TAIL bytes, last line first, read lazily.
+
+    Every finished run's file is a dead sibling, so this runs for each of them at every ingest
+    start: a small window is read first (its last line is normally indexed, ending the search)
+    and doubled only while the caller keeps asking, up to _TAIL.
+    """
     size = path.stat().st_size
-    start = max(0, size - _TAIL)
+    window, done_from = _FIRST_WINDOW, size       # lines starting at or after done_from were yielded
     with open(path, "rb") as fh:
-        fh.seek(start)
-        data = fh.read()
-    out, offset = [], start
-    for i, line in enumerate(data.splitlines(keepends=True)):
-        here, offset = offset, offset + len(line)
-        if (i == 0 and start > 0) or not line.endswith(b"\n"):
-            continue                      # a partial first line of the window, or a torn last line
-        try:
-            obj = json.loads(line)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            continue
-        if isinstance(obj, dict) and isinstance(obj.get("article"), dict):
-            out.append((here, obj))
-    return out
+        while True:
+            start = max(0, size - min(window, _TAIL))
+            fh.seek(start)
+            data = fh.read(done_from - start)
+            lines, offset = [], start
+            for i, line in enumerate(data.splitlines(keepends=True)):
+                here, offset = offset, offset + len(line)
+                # a partial first line of the window, or a torn last line
+                if not ((i == 0 and start > 0) or not line.endswith(b"\n")):
+                    lines.append((here, line))
+            for here, line in reversed(lines):
+                obj = _parse(line)
+                if obj is not None:
+                    yield here, obj
+            if lines:
+                done_from = lines[0][0]
+            if start == 0 or window >= _TAIL:
+                return
+            window *= 2
 
 
 def _indexed_at(archive: Archive, obj: dict[str, Any]) -> tuple[str, int] | None:
@@ -81,7 +102,7 @@ def adopt_orphans(archive: Archive) -> int:
             continue
         rel = str(path.relative_to(archive.root))
         orphans = []
-        for offset, obj in reversed(_tail_lines(path)):
+        for offset, obj in _tail_lines_backwards(path):
             if _indexed_at(archive, obj) is not None:
                 break                     # everything before it was committed
             orphans.append((offset, obj))
