@@ -93,7 +93,7 @@ def _persian_style(text: str) -> str:
 # --------------------------------------------------------------------------- correct_spacing
 
 _EXTRA_SPACE = _compile([
-    (r"^ +| +$", "", (" ",)),
+    # (hazm's first rule, `^ +| +$` -> "", is _strip_edge_spaces: see _correct_spacing)
     (r" {2,}", " ", ("  ",)),
     (r"\n{3,}", "\n\n", ("\n\n\n",)),
     (r"\u200c{2,}", "\u200c", ("\u200c\u200c",)),
@@ -109,9 +109,13 @@ _EXTRA_SPACE = _compile([
 _AFFIX_SPACING = _compile([
     (r"([^ ]ه) ی ", "\\1\u200cی ", ("ه ی ",)),
     (r"(^| )(ن?می) ", "\\1\\2\u200c", ("می ",)),
-    (rf"(?<=[^\n\d {_PUNC_AFTER}{_PUNC_BEFORE}]{{2}}) (تر(ین?)?|گری?|های?)(?=[ \n{_PUNC_AFTER}{_PUNC_BEFORE}]|$)",
+    # hazm's `(?<=X{2}) (...)` and `([^ ]ه) (ا...)` with the space first and the look-behind
+    # after it: the same matches (each starts at that space; a match of the second ends in
+    # م/ش/د/ی/ت, so no «Xه» before a later space lies inside it), but the engine jumps from space
+    # to space instead of trying the look-behind at every letter.
+    (rf" (?<=[^\n\d {_PUNC_AFTER}{_PUNC_BEFORE}]{{2}} )(تر(ین?)?|گری?|های?)(?=[ \n{_PUNC_AFTER}{_PUNC_BEFORE}]|$)",
      "\u200c\\1", (" تر", " گر", " ها")),
-    (rf"([^ ]ه) (ا(م|یم|ش|ند|ی|ید|ت))(?=[ \n{_PUNC_AFTER}]|$)", "\\1\u200c\\2", ("ه ا",)),
+    (rf" (?<=[^ ]ه )(ا(م|یم|ش|ند|ی|ید|ت))(?=[ \n{_PUNC_AFTER}]|$)", "\u200c\\1", ("ه ا",)),
     (r"(ه)(ها)", "\\1\u200c\\2", ("هها",)),
 ])
 _AFTER, _BEFORE = ".:!،؛؟»])}", "«[({"   # the characters of _PUNC_AFTER and _PUNC_BEFORE
@@ -121,16 +125,24 @@ _PUNCTUATION_SPACING = _compile([
     (f"([{_PUNC_BEFORE}]) ", r"\1", tuple(c + " " for c in _BEFORE)),
     (f"([{_PUNC_AFTER[:3]}])([^ {_PUNC_AFTER}" + r"\d۰۱۲۳۴۵۶۷۸۹])", r"\1 \2", (".", ":")),
     (f"([{_PUNC_AFTER[3:]}])([^ {_PUNC_AFTER}])", r"\1 \2", tuple(_AFTER[2:])),
-    (f"([^ {_PUNC_BEFORE}])([{_PUNC_BEFORE}])", r"\1 \2", tuple(_BEFORE)),
-    (rf"(\d)([{_LETTERS}])", r"\1 \2", ()),
-    (rf"([{_LETTERS}])(\d)", r"\1 \2", ()),
+    # hazm's `([^ B])([B])`, `(\d)([L])` and `([L])(\d)` -> `\1 \2`, led by the rarer character
+    # (B, the digit) with the other side as a look-around: the sets on the two sides are
+    # disjoint, so no character belongs to two pairs and the matches are the same, but the engine
+    # scans for the rare character instead of attempting a match at every letter.
+    (f"[{_PUNC_BEFORE}](?<=[^ {_PUNC_BEFORE}][{_PUNC_BEFORE}])", r" \g<0>", tuple(_BEFORE)),
+    (rf"\d(?=[{_LETTERS}])", r"\g<0> ", ()),
+    (rf"\d(?<=[{_LETTERS}]\d)", r" \g<0>", ()),
 ])
 # hazm's WordTokenizer: question/exclamation runs, digit/dot/colon runs and single punctuation
 # marks become tokens of their own; the rest splits on spaces.
 #   hazm: re.sub(r'([؟!?]+|[\d.:]+|[:.،؛»\])}"«\[({/\\])', r" \1 ", line)
 # The single marks other than `.` and `:` take part in no run of the first two alternatives, so
 # they are spaced with str.replace (C speed, 1 MB of «» in ms) and the regex keeps the runs only.
-_TOKEN_SPLIT = re.compile(r"([؟!?]+|[\d.:]+)")
+# The runs regex is applied as two single-class patterns (each scanned by the regex engine's fast
+# first-character search instead of a full match attempt at every letter): the classes are
+# disjoint and hold no space, so padding the runs of one class never changes the runs of the other.
+_QUESTION_RUNS = re.compile(r"[؟!?]+")
+_NUMBER_RUNS = re.compile(r"[\d.:]+")
 _TOKEN_MARKS = '،؛»])}"«[({/\\'
 
 
@@ -141,17 +153,21 @@ def _join_tokens(tokens: list[str]) -> list[str]:
 
     hazm also refuses a join when `token_next` is a verb form joined by `_`; with
     joined_verb_parts=False no verb form has one, so that test never fires and is left out.
+    Only a token in _join_tails() can end a join: any other is appended without building its pair.
     """
     lex = lexicon()
     joinable, verbs, words, tails = lex.joinable, lex.verbs, lex.words, _join_tails()
+    if tails.isdisjoint(tokens):   # one C-level pass: most lines of non-Persian text, 1 MB of «»
+        return tokens
     result: list[str] = []
+    append = result.append
     for token in tokens:
-        if result and token in tails:
+        if token in tails and result:
             pair = result[-1] + ZWNJ + token
             if pair in verbs or pair in joinable or (token in _SUFFIXES and result[-1] in words):
                 result[-1] = pair
                 continue
-        result.append(token)
+        append(token)
     return result
 
 
@@ -173,40 +189,32 @@ def _join_tails() -> frozenset[str]:
     return _tails
 
 
-_candidates: re.Pattern[str] | None = None
-
-
-def _candidate_runs() -> re.Pattern[str]:
-    """Two or more consecutive tokens made only of lexicon characters.
-
-    A token with any other character (punctuation, Latin, digits the lists lack) can neither
-    join the token before it nor take the next one: every pair, suffix host and lookup would hold
-    that character, and no listed word does. So such tokens split the line into independent runs,
-    and only runs of two or more tokens need the join loop: 1 MB of «» is then no Python loop at all.
-    """
-    global _candidates
-    if _candidates is None:
-        letters = "".join(re.escape(c) for c in sorted(lexicon().alphabet))
-        _candidates = re.compile(rf"(?<![^ ])[{letters}]+(?: [{letters}]+)+(?![^ ])")
-    return _candidates
-
-
-def _join_run(m: re.Match[str]) -> str:
-    return " ".join(_join_tokens(m.group(0).split(" ")))
-
-
 def _tokens_spaced(line: str) -> str:
     spaced = line.replace("\t", " ")
     for mark in _TOKEN_MARKS:
         if mark in spaced:
             spaced = spaced.replace(mark, f" {mark} ")
-    spaced = _TOKEN_SPLIT.sub(r" \1 ", spaced)
-    # hazm: tokens = the non-empty pieces between spaces, joined again with one space
-    return _candidate_runs().sub(_join_run, " ".join(filter(None, spaced.split(" "))))
+    if "؟" in spaced or "!" in spaced or "?" in spaced:
+        spaced = _QUESTION_RUNS.sub(r" \g<0> ", spaced)
+    spaced = _NUMBER_RUNS.sub(r" \g<0> ", spaced)
+    # hazm: tokens = the non-empty pieces between spaces, joined again with one space. A token
+    # with a character no listed word has can neither join nor host a join (every pair, suffix
+    # host and lookup would hold it), so one pass over all tokens equals hazm's per-pair loop.
+    return " ".join(_join_tokens(list(filter(None, spaced.split(" ")))))
+
+
+def _strip_edge_spaces(text: str) -> str:
+    """hazm's `^ +| +$` -> "" without MULTILINE: spaces at the very start, and spaces at the very
+    end or right before a final newline (where `$` also matches). The regex tries ` +$` at every
+    space of the text (a third of correct_spacing's regex time); this is two C-level strips."""
+    text = text.lstrip(" ")
+    if text.endswith("\n"):
+        return text[:-1].rstrip(" ") + "\n"
+    return text.rstrip(" ")
 
 
 def _correct_spacing(text: str) -> str:
-    text = _apply(_EXTRA_SPACE, text)
+    text = _apply(_EXTRA_SPACE, _strip_edge_spaces(text))
     text = "\n".join(_tokens_spaced(line) if line.strip() else line for line in text.split("\n"))
     text = _apply(_AFFIX_SPACING, text)
     text = _apply(_PUNCTUATION_SPACING[:1], text)

@@ -6,15 +6,16 @@ corpus page, on the seed and on our own fixture pages. The oracle is tests/parse
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import lxml.html
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from parsers.hazm_steps import hazm_normalize
-from parsers.normalize import normalize, normalize_paragraphs
+from parsers.normalize import _PROTECTED, _SPAN_PATTERNS, normalize, normalize_paragraphs
 from tests.parsers.hazm_oracle import hazm_pass, oracle_normalize
 from tests.parsers.pages import iransamaneh_page
 
@@ -62,10 +63,29 @@ def test_the_normalized_layer_equals_the_hazm_based_one(text: str) -> None:
     "الف" + "\u200c" * 500 + "ب",
     "\u200cالف\u200c.\u200cب\u200c_\u200c(\u200c)\u200c ۱\u200c2\u200cx\u200c",
     "خطی اول\n\n\n\nخط دوم   \n  \n",
+    # the rules rewritten to lead with their rarer character (hazm_steps): chains and neighbours
+    "خانه ام خانه ای خانهام.خانه اید\nه ای ه ای", "ه ام و ه اید", "ها تر و تر ها",
+    "کتاب ها بزرگ تر ها تر ها ترین\n ها تر",
+    "a(b((c «x»«y» [z](w) {v}",
+    "۱۲ب ب۱۲ 3x ۳ب۴پ۵ 1آ2ب3 ت4",
+    "  سلام  \n", " \n ", "سلام \n", "\n  ", "   ",
 ])
 def test_known_cases(text: str) -> None:
     assert hazm_normalize(text) == hazm_pass(text)
     assert normalize(text) == oracle_normalize(text)
+
+
+_latin_text = st.lists(st.one_of(
+    _char, st.sampled_from([*"abcXYZ019._%+#&@'-/:", "http://", "https://", "ftp://", "www.", " .", "\ue100"]),
+    st.sampled_from(WORDS)), max_size=40).map("".join)
+
+
+@SETTINGS
+@given(_latin_text)
+def test_protected_spans_are_the_plain_alternations(text: str) -> None:
+    """The look-ahead in front of _PROTECTED only names the characters a span can start with."""
+    plain = re.compile(_SPAN_PATTERNS)
+    assert [m.span() for m in _PROTECTED.finditer(text)] == [m.span() for m in plain.finditer(text)]
 
 
 def _paragraphs(html: bytes) -> list[str]:
@@ -104,3 +124,34 @@ def test_our_fixture_page() -> None:
     assert len(texts) > 5
     for text in texts:
         assert normalize(text) == oracle_normalize(text), text[:80]
+
+
+# Each rule hazm_steps rewrote for speed, against hazm's own regex, on text dense in what the rules
+# look at (ه before a space and a suffix, digits beside letters, brackets, spaces and newlines).
+_RULE_ALPHABET = [" ", " ", "ه", "ه ", "ب", "ام", "ای", "اید", "ها", "تر", "ترین", "گری", "ی", "\n", "۱", "2",
+                  ".", "«", "(", "»", "؛"]
+_rule_text = st.lists(st.sampled_from(_RULE_ALPHABET), max_size=30).map("".join)
+
+
+def _hazm_rules() -> list[tuple[str, str, int, int]]:
+    """(hazm's pattern, its replacement, which list of ours, index there) for the rewritten rules."""
+    from hazm.constants import AFFIX_SPACING_PATTERNS as affix
+    from hazm.constants import PUNCTUATION_SPACING_PATTERNS as punctuation
+
+    return [(*affix[2], 0, 2), (*affix[3], 0, 3),
+            (*punctuation[5], 1, 4), (*punctuation[6], 1, 5), (*punctuation[7], 1, 6)]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_rule_text)
+@example("ه ام ")
+@example(" ه ای.")
+@example("ب ها")
+@example("ب«(۱ب2«")
+def test_rewritten_rules_equal_hazms_regexes(text: str) -> None:
+    from parsers.hazm_steps import _AFFIX_SPACING, _PUNCTUATION_SPACING, _apply, _strip_edge_spaces
+
+    ours = (_AFFIX_SPACING, _PUNCTUATION_SPACING)
+    for pattern, repl, which, at in _hazm_rules():
+        assert _apply([ours[which][at]], text) == re.sub(pattern, repl, text), pattern
+    assert _strip_edge_spaces(text) == re.sub(r"^ +| +$", "", text)
