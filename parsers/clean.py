@@ -17,8 +17,9 @@ from lxml.html import HtmlElement
 from parsers.profiles import PageIndex, select_all
 
 # Elements that never carry article text.
-_DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "input", "select", "textarea",
-              "nav", "aside", "svg", "canvas", "object", "embed", "video", "audio", "template", "link", "meta")
+_DROP_TAGS = frozenset(("script", "style", "noscript", "iframe", "form", "button", "input", "select",
+                        "textarea", "nav", "aside", "svg", "canvas", "object", "embed", "video", "audio",
+                        "template", "link", "meta"))
 # Class/id tokens of boilerplate boxes inside a body (share bars, related news, comments, ads, ...).
 _BOILERPLATE = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|sharer|social|related|relatednews|readmore|read-more|comments?|"
@@ -78,10 +79,13 @@ def _is_dropped(el: HtmlElement) -> bool:
         return False  # comments and processing instructions: the walker skips them, keeping their tail
     if tag in _DROP_TAGS:
         return True
-    hint = " ".join((el.get("class") or "").split()) + " " + (el.get("id") or "")
-    if hint.strip() and _BOILERPLATE.search(hint):
-        return True
-    return bool(_HIDDEN.search(el.get("style") or ""))
+    classes, ident = el.get("class"), el.get("id")
+    if classes or ident:   # most elements carry neither: no string built, no regex run
+        hint = " ".join((classes or "").split()) + " " + (ident or "")
+        if hint.strip() and _BOILERPLATE.search(hint):
+            return True
+    style = el.get("style")
+    return bool(style) and bool(_HIDDEN.search(style))
 
 
 # The earlier name: the region used to be cleaned as a BeautifulSoup copy.

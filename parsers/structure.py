@@ -24,6 +24,8 @@ _BOLD = {"strong", "b"}
 _SENTENCE_END = (".", "!", "؟", "?", "…", "»", ":", "：", "؛", "،")
 _MAX_HEADING = 150
 _SPACE = re.compile(r"\s")
+_BREAKS = re.compile(f"{_BR}(?:\\s*{_BR})*")
+_DOUBLE_BREAKS = re.compile(f"{_BR}\\s*{_BR}(?:\\s*{_BR})*")
 _DIGITS = DIGITS_TABLE
 
 
@@ -49,9 +51,11 @@ class _Walker:
             return
         # A single <br> inside a <p> is a line break within one paragraph (the seed's attribution
         # line spans one); two or more, or breaks in bare <div> text, separate paragraphs.
-        pattern = f"{_BR}(?:\\s*{_BR})*" if split_single_breaks else f"{_BR}\\s*{_BR}(?:\\s*{_BR})*"
-        pieces = [squash(p.replace(_BR, " ")) for p in re.split(pattern, raw)]
-        pieces = [p for p in pieces if p]
+        if _BR in raw:
+            pattern = _BREAKS if split_single_breaks else _DOUBLE_BREAKS
+            pieces = [p for p in (squash(p.replace(_BR, " ")) for p in pattern.split(raw)) if p]
+        else:   # most blocks: no <br> to split at
+            pieces = [squash(raw)]
         for text in pieces:
             block_kind = kind
             if (kind == "paragraph" and len(pieces) == 1 and bold >= len(text.replace(" ", "")) * 0.9
