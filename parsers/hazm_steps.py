@@ -135,16 +135,14 @@ _PUNCTUATION_SPACING = _compile([
 ])
 # hazm's WordTokenizer: question/exclamation runs, digit/dot/colon runs and single punctuation
 # marks become tokens of their own; the rest splits on spaces.
-#   hazm: re.sub(r'([؟!?]+|[\d.:]+|[:.،؛»\])}"«\[({/\\])', r" \1 ", line)
-# The single marks other than `.` and `:` take part in no run of the first two alternatives, so
-# they are spaced with str.replace (C speed, 1 MB of «» in ms) and the regex keeps the runs only.
-# The runs regex is applied as two single-class patterns (each scanned by the regex engine's fast
-# first-character search instead of a full match attempt at every letter): the classes are
-# disjoint and hold no space, so padding the runs of one class never changes the runs of the other.
-_QUESTION_RUNS = re.compile(r"[؟!?]+")
-_NUMBER_RUNS = re.compile(r"[\d.:]+")
+#   hazm: re.sub(r'([؟!?]+|[\d.:]+|[:.،؛»\])}"«\[({/\\])', r" \1 ", line), then split(" ")
+# After that padding every token is a maximal run of one class (question marks, digits/dots/
+# colons), a single mark, or a maximal run of anything else but a space; the three classes and
+# the marks are disjoint. So one findall of those four alternatives yields hazm's tokens directly,
+# without building the padded line (`.` and `:` are in the digit class, which hazm tries first).
 _TOKEN_MARKS = '،؛»])}"«[({/\\'
-
+_MARK_CLASS = re.escape(_TOKEN_MARKS)
+_TOKENS = re.compile(rf"[^ ؟!?\d.:{_MARK_CLASS}]+|[\d.:]+|[{_MARK_CLASS}]|[؟!?]+")  # the commonest first
 
 
 def _join_tokens(tokens: list[str]) -> list[str]:
@@ -190,17 +188,9 @@ def _join_tails() -> frozenset[str]:
 
 
 def _tokens_spaced(line: str) -> str:
-    spaced = line.replace("\t", " ")
-    for mark in _TOKEN_MARKS:
-        if mark in spaced:
-            spaced = spaced.replace(mark, f" {mark} ")
-    if "؟" in spaced or "!" in spaced or "?" in spaced:
-        spaced = _QUESTION_RUNS.sub(r" \g<0> ", spaced)
-    spaced = _NUMBER_RUNS.sub(r" \g<0> ", spaced)
-    # hazm: tokens = the non-empty pieces between spaces, joined again with one space. A token
-    # with a character no listed word has can neither join nor host a join (every pair, suffix
-    # host and lookup would hold it), so one pass over all tokens equals hazm's per-pair loop.
-    return " ".join(_join_tokens(list(filter(None, spaced.split(" ")))))
+    # A token with a character no listed word has can neither join nor host a join (every pair,
+    # suffix host and lookup would hold it), so one pass over all tokens equals hazm's pair loop.
+    return " ".join(_join_tokens(_TOKENS.findall(line.replace("\t", " "))))
 
 
 def _strip_edge_spaces(text: str) -> str:
@@ -250,6 +240,7 @@ def _unicodes_replacement(text: str) -> str:
 _TRIPLE = re.compile(rf"([{_LETTERS}])\1{{2}}")
 _MORE_THAN_TWO = re.compile(rf"([{_LETTERS}])\1{{2,}}")
 _LETTER_RUN = re.compile(rf"[{_LETTERS}]+")
+_TRIPLES = tuple(letter * 3 for letter in _LETTERS)
 
 
 def _derepeat(m: re.Match[str]) -> str:
@@ -273,14 +264,18 @@ def _decrease_repeated_chars(text: str) -> str:
     match begins where the run does and its greedy tails reach both ends. Here: one scan for a
     triple, then one pass over the letter runs.
     """
-    if not _TRIPLE.search(text):
-        return text
-    return _LETTER_RUN.sub(_derepeat, text)
+    for triple in _TRIPLES:   # substring tests: faster than the regex scan over running text
+        if triple in text:
+            return _LETTER_RUN.sub(_derepeat, text)
+    return text
 
 
 # --------------------------------------------------------------------------- seperate_mi
 
-_MI_WORD = re.compile(rf"\bن?می[{_LETTERS}]+")
+# hazm's `\bن?می[L]+`, led by its first letter with the word boundary checked behind it: a match
+# starts at the same places (a «نمی» word at its ن, a «می» word at its م), but the engine only
+# stops at ن and م instead of testing a boundary at every character.
+_MI_WORD = re.compile(rf"(?:ن(?<=\bن)می|م(?<=\bم)ی)[{_LETTERS}]+")
 _MI_PREFIX = re.compile(r"^(ن?می)")
 
 

@@ -99,6 +99,8 @@ def _drop_stray_zwnj(text: str) -> str:
 
 def _tidy_lines(s: str) -> str:
     """Whitespace inside lines to one space; at most one blank line between lines."""
+    if "\n" not in s and "\r" not in s:   # one line (most paragraphs): what the general path gives
+        return " ".join(s.split())
     lines = [" ".join(line.split()) for line in s.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 

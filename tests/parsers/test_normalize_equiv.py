@@ -65,6 +65,7 @@ def test_the_normalized_layer_equals_the_hazm_based_one(text: str) -> None:
     "خطی اول\n\n\n\nخط دوم   \n  \n",
     # the rules rewritten to lead with their rarer character (hazm_steps): chains and neighbours
     "خانه ام خانه ای خانهام.خانه اید\nه ای ه ای", "ه ام و ه اید", "ها تر و تر ها",
+    "بنمیدانم کمیدانم نمیدانم میدانم و امیدوارم", "۲نمیدانم _میدانم",
     "کتاب ها بزرگ تر ها تر ها ترین\n ها تر",
     "a(b((c «x»«y» [z](w) {v}",
     "۱۲ب ب۱۲ 3x ۳ب۴پ۵ 1آ2ب3 ت4",
@@ -155,3 +156,16 @@ def test_rewritten_rules_equal_hazms_regexes(text: str) -> None:
     for pattern, repl, which, at in _hazm_rules():
         assert _apply([ours[which][at]], text) == re.sub(pattern, repl, text), pattern
     assert _strip_edge_spaces(text) == re.sub(r"^ +| +$", "", text)
+
+
+def _tidy_lines_general(s: str) -> str:
+    lines = [" ".join(line.split()) for line in s.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+@SETTINGS
+@given(st.text(alphabet=SPACES + "\r\x1c\x85\u2028ab", max_size=30))
+def test_one_line_tidy_is_the_general_one(text: str) -> None:
+    from parsers.normalize import _tidy_lines
+
+    assert _tidy_lines(text) == _tidy_lines_general(text)
