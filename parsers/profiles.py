@@ -73,7 +73,12 @@ def fast_class_tests(path: str) -> str:
     """
     if "position()" in path or "last()" in path or re.search(r"\[\s*\d", path):
         return path
-    return _ATTRIBUTE_TEST.sub(_on_attribute, path)
+    # `axis::*/@class` -> `axis::node()/@class` (and `/*/@` for the child axis): only elements have
+    # attributes, so the same nodes, and libxml2 walks `node()` faster (0.77 -> 0.49 ms for `.x` on yjc).
+    return _ANY_ELEMENT_ATTRIBUTE.sub(r"\1node()/@", _ATTRIBUTE_TEST.sub(_on_attribute, path))
+
+
+_ANY_ELEMENT_ATTRIBUTE = re.compile(r"(::|/)\*/@")
 
 
 def _on_attribute(m: re.Match[str]) -> str:
