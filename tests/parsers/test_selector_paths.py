@@ -57,3 +57,13 @@ def test_same_elements_as_cssselect(css):
 
 
 PAGES = _pages()
+
+
+def test_page_index_holds_every_class_token_and_id():
+    from parsers.profiles import PageIndex
+
+    for doc in PAGES:
+        elements = [el for el in doc.getroottree().iter() if isinstance(el.tag, str)]
+        index = PageIndex.of(doc)
+        assert index.classes == {t for el in elements for t in (el.get("class") or "").split()}
+        assert index.ids == {el.get("id").strip() for el in elements if el.get("id") is not None}
