@@ -111,36 +111,44 @@ def _looks_persian_cp1256(data: bytes) -> bool:
 def decide_encoding(data: bytes, content_type: str | None = None) -> Decision | None:
     """The one charset decision, for pages (decode_html) and for feeds/fetch results
     (detect_encoding); None when nothing fits. See the module docstring for the order."""
+    decided = _decide(data, content_type)
+    return decided[0] if decided is not None else None
+
+
+def _decide(data: bytes, content_type: str | None) -> tuple[Decision, str] | None:
+    """decide_encoding, with `data` decoded under the decision (errors="replace"): each step that
+    accepts a codec has just decoded the whole body with it, and a page is not decoded twice
+    (0.3 ms a decode on a Persian page). A strict decode that succeeded is the replace decode."""
     for bom, encoding in _BOMS:
-        if data.startswith(bom) and _try(data[len(bom):], encoding) is not None:
+        if data.startswith(bom) and (text := _try(data[len(bom):], encoding)) is not None:
             # utf-8-sig / utf-16 drop the mark when decoding, so the codec alone is the answer
-            return Decision("utf-8-sig" if encoding == "utf-8" else "utf-16")
+            return Decision("utf-8-sig" if encoding == "utf-8" else "utf-16"), text
     declarations = list(dict.fromkeys(
         d for d in (charset_from_content_type(content_type), charset_from_meta(data)) if d))
     weak: list[str] = []   # a Latin label on non-ASCII bytes is a server default, not a fact
     for declared in declarations:
         if declared in _LATIN_DECLARATIONS and not data.isascii():
             weak.append(declared)
-        elif _try(data, declared) is not None:
-            return Decision(declared)
-    if _try(data, "utf-8") is not None:   # most pages; far cheaper than detection
-        return Decision("utf-8")
+        elif (text := _try(data, declared)) is not None:
+            return Decision(declared), text
+    if (text := _try(data, "utf-8")) is not None:   # most pages; far cheaper than detection
+        return Decision("utf-8"), text
     # A declared charset (or UTF-8) that fits all but a few bytes: keep the page, mark the damage.
     for candidate in dict.fromkeys([*(d for d in declarations if d not in weak), "utf-8"]):
         lenient = _lenient(data, candidate)
         if lenient is not None and _fits_nearly(data, lenient[1]):
-            return Decision(candidate, lenient[1])
+            return Decision(candidate, lenient[1]), lenient[0]
     if _looks_persian_cp1256(data):
-        return Decision("cp1256")
+        return Decision("cp1256"), data.decode("cp1256", errors="replace")
     for declared in weak:
-        if _try(data, declared) is not None:
-            return Decision(declared)
+        if (text := _try(data, declared)) is not None:
+            return Decision(declared), text
     best = from_bytes(data[:200_000]).best()
     if best is None or best.encoding is None:
         return None
     # Detection looked at a prefix; tolerate a few stray bytes further on rather than lose the page.
     lenient = _lenient(data, best.encoding)
-    return Decision(best.encoding, lenient[1]) if lenient is not None else None
+    return (Decision(best.encoding, lenient[1]), lenient[0]) if lenient is not None else None
 
 
 def detect_encoding(data: bytes, content_type: str | None = None) -> str:
@@ -157,17 +165,26 @@ def decode_html(data: bytes, content_type: str | None = None, *, source: str | N
 def decode_html_checked(data: bytes, content_type: str | None = None, *,
                         source: str | None = None) -> tuple[str, list[str]]:
     """Like decode_html, plus warnings (e.g. bytes replaced by U+FFFD) to record on the Article."""
+    text, warnings, _ = decode_page(data, content_type, source=source)
+    return text, warnings
+
+
+def decode_page(data: bytes, content_type: str | None = None, *,
+                source: str | None = None) -> tuple[str, list[str], Decision]:
+    """decode_html_checked, plus the decision: Decision("utf-8") (strict, no mark) says `data` is
+    exactly `text` encoded as UTF-8, so the HTML parser can be given `data` itself."""
     if not data or data.isspace():
         raise DecodeError("empty document", source)
-    if data.count(b"\x00") > len(data) // 100 + 1 and not data.startswith(_UTF16_BOMS):
+    # `in` first: counting every byte of a page costs 0.2 ms on 292 KB, and pages have no NUL
+    if b"\x00" in data and data.count(b"\x00") > len(data) // 100 + 1 and not data.startswith(_UTF16_BOMS):
         raise DecodeError("binary data, not an HTML page", source)
-    decision = decide_encoding(data, content_type)
-    if decision is None:
+    decided = _decide(data, content_type)
+    if decided is None:
         raise DecodeError("could not detect the character encoding", source)
-    text = data.decode(decision.encoding, errors="replace")
+    decision, text = decided
     if not decision.replaced:
-        return text, []
-    return text, [_replacement_warning(decision.replaced, decision.encoding)]
+        return text, [], decision
+    return text, [_replacement_warning(decision.replaced, decision.encoding)], decision
 
 
 def _replacement_warning(bad: int, encoding: str) -> str:

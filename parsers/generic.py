@@ -77,38 +77,51 @@ def _walk_jsonld(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
 
 def page_metadata(doc: HtmlElement) -> PageMeta:
     meta = PageMeta()
-    for el in doc.iter("meta"):
-        # Some re-serialised pages (the YJC fixture) carry `value=` instead of `content=`.
-        value = el.get("content", el.get("value"))
-        if value is None:
-            continue
-        for attr in ("name", "property", "itemprop"):
-            key = el.get(attr)
-            if key:
-                meta.meta.setdefault(key.strip().lower(), []).append(value)
-    for el in doc.iter("script"):
-        if (el.get("type") or "").lower() != "application/ld+json" or not el.text:
-            continue
-        try:
-            data = json.loads(el.text.strip().rstrip(";"))
-        except (ValueError, RecursionError):  # RecursionError: nested deeper than json can load
-            continue  # broken JSON-LD is common; the rest of the page still counts
-        for obj in _walk_jsonld(data):
-            types = obj.get("@type")
-            types = types if isinstance(types, list) else [types]
-            for t in types:
-                if isinstance(t, str):
-                    meta.jsonld_types.append(t)
-                    if t in _NEWS_TYPES:
-                        meta.jsonld.append(obj)
-    title = doc.find(".//title")
+    title: HtmlElement | None = None
+    # One walk over the tree for the four tags (each list keeps its own document order): four
+    # walks cost ~0.1 ms more on an agency page.
+    for el in doc.iter("meta", "script", "title", "link"):
+        tag = el.tag
+        if tag == "meta":
+            _add_meta(meta, el)
+        elif tag == "script":
+            _add_jsonld(meta, el)
+        elif tag == "title":
+            if title is None and el is not doc:  # what doc.find(".//title") finds
+                title = el
+        elif (meta.canonical is None and (el.get("rel") or "").lower() == "canonical" and el.get("href")):
+            meta.canonical = el.get("href").strip()
     if title is not None:
         meta.title_tag = squash(title.text_content())
-    for link in doc.iter("link"):
-        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            meta.canonical = link.get("href").strip()
-            break
     return meta
+
+
+def _add_meta(meta: PageMeta, el: HtmlElement) -> None:
+    # Some re-serialised pages (the YJC fixture) carry `value=` instead of `content=`.
+    value = el.get("content", el.get("value"))
+    if value is None:
+        return
+    for attr in ("name", "property", "itemprop"):
+        key = el.get(attr)
+        if key:
+            meta.meta.setdefault(key.strip().lower(), []).append(value)
+
+
+def _add_jsonld(meta: PageMeta, el: HtmlElement) -> None:
+    if (el.get("type") or "").lower() != "application/ld+json" or not el.text:
+        return
+    try:
+        data = json.loads(el.text.strip().rstrip(";"))
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json can load
+        return  # broken JSON-LD is common; the rest of the page still counts
+    for obj in _walk_jsonld(data):
+        types = obj.get("@type")
+        types = types if isinstance(types, list) else [types]
+        for t in types:
+            if isinstance(t, str):
+                meta.jsonld_types.append(t)
+                if t in _NEWS_TYPES:
+                    meta.jsonld.append(obj)
 
 
 def ld_names(value: Any) -> list[str]:

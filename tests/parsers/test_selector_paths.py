@@ -15,7 +15,7 @@ EXTRA = (".a > .b", "div.a.b", ":root .x", "li.a:first-child", "p.x + p.y", "p.x
 HAND = """<html><body class="x"><div class="a  b"><p class="x">1</p><p class=" y x">2</p><span class="b">3</span>
 <div class="a"><div class="b c"><i class="c">4</i></div></div></div><ul><li class="a">5</li><li class="a">6</li></ul>
 <a class="title" href="/n" itemprop="author"><b itemprop="name">7</b></a>
-<a class="title">8</a><div class="xa">9</div><div class="a-b">10</div></body></html>"""
+<!-- a comment --><?pi x?><a class="title">8</a><div class="xa">9</div><div class="a-b">10</div></body></html>"""
 
 
 def _selectors() -> list[str]:
@@ -41,6 +41,7 @@ def test_class_tests_are_rewritten():
     path = CSSSelector(".tag_items a", translator="html").path
     assert fast_class_tests(path) != path
     assert "/@class[" in compile_selector(".tag_items a").path
+    assert compile_selector(".a > .b").path.count("node()/@class[") == 2
     assert "/@itemprop[" in compile_selector("[itemprop=name]").path
     assert compile_selector("div:empty").path == CSSSelector("div:empty", translator="html").path
 
@@ -56,3 +57,13 @@ def test_same_elements_as_cssselect(css):
 
 
 PAGES = _pages()
+
+
+def test_page_index_holds_every_class_token_and_id():
+    from parsers.profiles import PageIndex
+
+    for doc in PAGES:
+        elements = [el for el in doc.getroottree().iter() if isinstance(el.tag, str)]
+        index = PageIndex.of(doc)
+        assert index.classes == {t for el in elements for t in (el.get("class") or "").split()}
+        assert index.ids == {el.get("id").strip() for el in elements if el.get("id") is not None}
