@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from lxml.html import HtmlElement
 
@@ -36,6 +37,12 @@ class PageSignals:
     host: str = ""
 
 
+@lru_cache(maxsize=4096)
+def _on_host(host: str, hosts: tuple[str, ...]) -> bool:
+    """host_matches, remembered: every candidate asks it of every page (a few hosts, 20 profiles)."""
+    return host_matches(host, hosts)
+
+
 def score(profile: Profile, doc: HtmlElement, signals: PageSignals, index: PageIndex | None = None) -> int:
     total = 0
     generator = signals.generator.lower()
@@ -52,7 +59,7 @@ def score(profile: Profile, doc: HtmlElement, signals: PageSignals, index: PageI
         if select_all(doc, marker, index):
             hits += 1
     total += hits * W_MARKER
-    if signals.host and host_matches(signals.host, profile.hosts):
+    if signals.host and _on_host(signals.host, profile.hosts):
         total += W_HOST
     return total
 
@@ -117,7 +124,7 @@ def detect_profile(doc: HtmlElement, signals: PageSignals, hint: str | None = No
         if miss is not None and trace is None:
             continue  # scoring costs a selector run per marker; only --explain wants the score of a loser
         s = score(candidate, doc, signals, index) + (W_FINGERPRINT if candidate.require and miss is None else 0)
-        on_host = bool(signals.host) and host_matches(signals.host, candidate.hosts)
+        on_host = bool(signals.host) and _on_host(signals.host, candidate.hosts)
         if miss is None and on_host and s == W_HOST and candidate.first(doc, "body", signals.host, index) is None:
             miss = "host only: the body selectors find nothing"
         s += hint == candidate.name
