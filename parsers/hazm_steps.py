@@ -12,9 +12,10 @@ unicodes_replacement, remove_specials_chars, decrease_repeated_chars, seperate_m
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 
 from parsers.folding import HAZM_LETTERS
-from parsers.lexicon import lexicon
+from parsers.lexicon import lexicon, word_set
 
 __all__ = ["hazm_normalize"]
 
@@ -169,10 +170,10 @@ def _join_tokens(tokens: list[str]) -> list[str]:
     return result
 
 
-_tails: frozenset[str] | None = None
+_tails: AbstractSet[str] | None = None
 
 
-def _join_tails() -> frozenset[str]:
+def _join_tails() -> AbstractSet[str]:
     """Every token that can end a join: what follows a ZWNJ in a verb form or joined word, and the
     suffixes. Any other token is appended as it is, without building and looking up its pair."""
     global _tails
@@ -183,7 +184,7 @@ def _join_tails() -> frozenset[str]:
             while at >= 0:
                 found.add(entry[at + 1:])
                 at = entry.find(ZWNJ, at + 1)
-        _tails = frozenset(found)
+        _tails = word_set(found)
     return _tails
 
 

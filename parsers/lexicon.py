@@ -22,6 +22,8 @@ from __future__ import annotations
 import gzip
 import sys
 import threading
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,11 +37,20 @@ class LexiconError(RuntimeError):
     """The lexicon file is missing or damaged (a broken install)."""
 
 
+def word_set(words: Iterable[str]) -> AbstractSet[str]:
+    """A read-only set of strings that the garbage collector never walks: the keys of a dict whose
+    values are all None. CPython leaves such a dict untracked, while a (frozen)set is always
+    tracked: with frozensets every full collection in a worker walked all 230k words (gc.collect()
+    took ~35 ms instead of ~5)."""
+    return dict.fromkeys(words).keys()
+
+
 @dataclass(frozen=True)
 class Lexicon:
-    words: frozenset[str]
-    joinable: frozenset[str]
-    verbs: frozenset[str]
+    # set-like (in, ==, |, isdisjoint, len) and untracked by the GC: see word_set
+    words: AbstractSet[str]
+    joinable: AbstractSet[str]
+    verbs: AbstractSet[str]
     # every character of the three lists: a token with any other character can take part in no
     # join, which lets hazm_steps skip runs of such tokens (stored: computing it costs ~100 ms)
     alphabet: frozenset[str]
@@ -52,7 +63,7 @@ def load(path: Path = LEXICON_FILE) -> Lexicon:
         raise LexiconError(f"{path}: cannot read the normalizer's word lists: {e}") from e
     if len(sections) != 4:
         raise LexiconError(f"{path}: expected 3 word lists and an alphabet, found {len(sections)} parts")
-    words, joinable, verbs = (frozenset(s.strip("\n").split("\n")) - {""} for s in sections[:3])
+    words, joinable, verbs = (word_set(w for w in s.strip("\n").split("\n") if w) for s in sections[:3])
     return Lexicon(words, joinable, verbs, frozenset(sections[3].strip("\n")))
 
 

@@ -73,3 +73,15 @@ def test_normalizing_never_imports_hazm() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def test_the_word_lists_are_not_walked_by_the_garbage_collector() -> None:
+    """A (frozen)set is always GC-tracked, so every full collection would walk all the words."""
+    import gc
+
+    lex = lexicon()
+    assert "کتاب" in lex.words and len(lex.words) > 100_000
+    for words in (lex.words, lex.joinable, lex.verbs):
+        assert not isinstance(words, set | frozenset)
+        (holder,) = gc.get_referents(words)   # a dict's keys view refers to its dict alone
+        assert isinstance(holder, dict) and len(holder) == len(words) and not gc.is_tracked(holder)
