@@ -37,17 +37,11 @@ def _compile(rules: list[tuple[str, str, tuple[str, ...]]]) -> list[Rule]:
 
 
 def _drop_space_before(text: str) -> str:
-    """hazm's second punctuation rule: every space right before one of . : ! ، ؛ ؟ » ] ) } goes.
-
-    The regex removes exactly the spaces followed by a mark in its input; str.replace per mark
-    does the same (a removal never makes a pair the regex would not have seen: each replace scans
-    its input once, left to right) at C speed: 250,000 « »» pairs in ms, not 0.1 s.
-    """
-    for mark in _AFTER:
-        pair = " " + mark
-        if pair in text:
-            text = text.replace(pair, mark)
-    return text
+    """hazm's second punctuation rule, ` ([. : ! ، ؛ ؟ » ] ) }])` -> `\1`: every space right before
+    one of those marks goes. Written with the mark as a look-ahead, so the engine jumps from space
+    to space and substitutes nothing back (the consumed mark is never a space, so the matches are
+    the same): 4x less than one str.replace per mark, and 250,000 « »» pairs still in ms."""
+    return _SPACE_BEFORE_MARK.sub("", text) if " " in text else text
 
 
 def _apply(rules: list[Rule], text: str) -> str:
@@ -120,6 +114,7 @@ _AFFIX_SPACING = _compile([
     (r"(ه)(ها)", "\\1\u200c\\2", ("هها",)),
 ])
 _AFTER, _BEFORE = ".:!،؛؟»])}", "«[({"   # the characters of _PUNC_AFTER and _PUNC_BEFORE
+_SPACE_BEFORE_MARK = re.compile(f" (?=[{_PUNC_AFTER}])")
 _PUNCTUATION_SPACING = _compile([
     (r'" ([^\n"]+) "', r'"\1"', ('" ',)),
     # (hazm's second rule, ` ([{_PUNC_AFTER}])` -> `\1`, is _drop_space_before: see _correct_spacing)

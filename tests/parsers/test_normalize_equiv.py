@@ -150,12 +150,21 @@ def _hazm_rules() -> list[tuple[str, str, int, int]]:
 @example("ب ها")
 @example("ب«(۱ب2«")
 def test_rewritten_rules_equal_hazms_regexes(text: str) -> None:
-    from parsers.hazm_steps import _AFFIX_SPACING, _PUNCTUATION_SPACING, _apply, _strip_edge_spaces
+    from parsers.hazm_steps import (
+        _AFFIX_SPACING,
+        _PUNCTUATION_SPACING,
+        _apply,
+        _drop_space_before,
+        _strip_edge_spaces,
+    )
 
     ours = (_AFFIX_SPACING, _PUNCTUATION_SPACING)
     for pattern, repl, which, at in _hazm_rules():
         assert _apply([ours[which][at]], text) == re.sub(pattern, repl, text), pattern
     assert _strip_edge_spaces(text) == re.sub(r"^ +| +$", "", text)
+    from hazm.constants import PUNCTUATION_SPACING_PATTERNS as punctuation
+
+    assert _drop_space_before(text) == re.sub(*punctuation[1], text)
 
 
 def _tidy_lines_general(s: str) -> str:
