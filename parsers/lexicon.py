@@ -41,8 +41,10 @@ def word_set(words: Iterable[str]) -> AbstractSet[str]:
     """A read-only set of strings that the garbage collector never walks: the keys of a dict whose
     values are all None. CPython leaves such a dict untracked, while a (frozen)set is always
     tracked: with frozensets every full collection in a worker walked all 230k words (gc.collect()
-    took ~35 ms instead of ~5)."""
-    return dict.fromkeys(words).keys()
+    took ~35 ms instead of ~5). The empty string is never a word (a blank line of the file)."""
+    table = dict.fromkeys(words)
+    table.pop("", None)
+    return table.keys()
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def load(path: Path = LEXICON_FILE) -> Lexicon:
         raise LexiconError(f"{path}: cannot read the normalizer's word lists: {e}") from e
     if len(sections) != 4:
         raise LexiconError(f"{path}: expected 3 word lists and an alphabet, found {len(sections)} parts")
-    words, joinable, verbs = (word_set(w for w in s.strip("\n").split("\n") if w) for s in sections[:3])
+    words, joinable, verbs = (word_set(s.strip("\n").split("\n")) for s in sections[:3])
     return Lexicon(words, joinable, verbs, frozenset(sections[3].strip("\n")))
 
 
