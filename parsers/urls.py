@@ -128,23 +128,14 @@ def register_rule(rule: UrlRule) -> None:
     """Add (or replace) the rule of one source: the registry's [[source]] block is the one
     declaration of an agency, so its URL rules win over url_rules.toml's for the same id."""
     rules()[rule.source] = rule
-    _host_rules.clear()
+    _rule_for_host.cache_clear()
 
 
-_host_rules: dict[str, UrlRule | None] = {}   # host -> its rule, for the current rules() table
-_host_rules_of: list[int] = [0]
-
-
+@lru_cache(maxsize=4096)
 def _rule_for_host(host: str) -> UrlRule | None:
     # Remembered per host: every parse canonicalizes its URL, and the walk over all rules' hosts
-    # was a tenth of a small page's parse. Forgotten when the table changes (register_rule, reload).
-    table = rules()
-    if _host_rules_of[0] != id(table) or len(_host_rules) > 4096:
-        _host_rules.clear()
-        _host_rules_of[0] = id(table)
-    if host not in _host_rules:
-        _host_rules[host] = next((rule for rule in table.values() if rule.owns_host(host)), None)
-    return _host_rules[host]
+    # was a tenth of a small page's parse. register_rule, the one writer of the table, forgets it.
+    return next((rule for rule in rules().values() if rule.owns_host(host)), None)
 
 
 def _split(url: str):
