@@ -80,16 +80,11 @@ def _is_dropped(el: HtmlElement) -> bool:
     if tag in _DROP_TAGS:
         return True
     classes, ident = el.get("class"), el.get("id")
-    if classes or ident:   # most elements carry neither: no string built, no regex run
-        hint = " ".join((classes or "").split()) + " " + (ident or "")
-        if hint.strip() and _BOILERPLATE.search(hint):
-            return True
+    # most elements carry neither: no string built, no regex run
+    if (classes or ident) and is_boilerplate_hint(" ".join((classes or "").split()) + " " + (ident or "")):
+        return True
     style = el.get("style")
     return bool(style) and bool(_HIDDEN.search(style))
-
-
-# The earlier name: the region used to be cleaned as a BeautifulSoup copy.
-region_soup = clean_region
 
 
 def is_boilerplate_hint(hint: str) -> bool:

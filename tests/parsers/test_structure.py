@@ -4,13 +4,13 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from parsers.clean import cut_at_end_marker, is_end_marker, is_reporter_code, region_soup, strip_end_marker_suffix
+from parsers.clean import clean_region, cut_at_end_marker, is_end_marker, is_reporter_code, strip_end_marker_suffix
 from parsers.structure import body_parts, clean_supertitle, news_id_from_text, strip_label
 
 
 def blocks(html: str, drop: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     region = lxml.html.fragment_fromstring(html, create_parent="div")
-    parts = body_parts(region_soup(region, drop), "https://example.ir/news/1")
+    parts = body_parts(clean_region(region, drop), "https://example.ir/news/1")
     return [(b.type, b.text) for b in parts.blocks]
 
 
@@ -70,7 +70,7 @@ def test_block_types():
 def test_images_carry_captions_and_absolute_urls():
     region = lxml.html.fragment_fromstring(
         '<div><figure><img src="/a.jpg"><figcaption>شرح</figcaption></figure><p>متن <img data-src="b.png"></p></div>')
-    parts = body_parts(region_soup(region), "https://example.ir/news/1")
+    parts = body_parts(clean_region(region), "https://example.ir/news/1")
     assert [(i.url, i.caption) for i in parts.images] == [
         ("https://example.ir/a.jpg", "شرح"), ("https://example.ir/news/b.png", "")]
 
@@ -82,7 +82,7 @@ def test_boilerplate_removed_and_page_tree_untouched():
       <div class="comments">نظر کاربر</div><p style="display:none">پنهان</p><div class="keep">بخش ماندنی</div></div>"""
     region = lxml.html.fragment_fromstring(html)
     before = lxml.html.tostring(region)
-    texts = [t for _, t in [(b.type, b.text) for b in body_parts(region_soup(region, (".keep",)), "").blocks]]
+    texts = [t for _, t in [(b.type, b.text) for b in body_parts(clean_region(region, (".keep",)), "").blocks]]
     assert texts == ["متن اصلی خبر که باید بماند."]
     assert lxml.html.tostring(region) == before  # drop selectors work on a copy
 
