@@ -184,8 +184,6 @@ def _join_tails() -> AbstractSet[str]:
 
 
 def _tokens_spaced(line: str) -> str:
-    # A token with a character no listed word has can neither join nor host a join (every pair,
-    # suffix host and lookup would hold it), so one pass over all tokens equals hazm's pair loop.
     return " ".join(_join_tokens(_TOKENS.findall(line.replace("\t", " "))))
 
 
@@ -257,8 +255,8 @@ def _decrease_repeated_chars(text: str) -> str:
 
     hazm finds those runs with `[L]*([L])\\1{2,}[L]*`, which backtracks over the whole run from
     every start position (20,000 letters: seconds); a run is what that pattern matches, since a
-    match begins where the run does and its greedy tails reach both ends. Here: one scan for a
-    triple, then one pass over the letter runs.
+    match begins where the run does and its greedy tails reach both ends. Here: substring tests
+    for a triple, then one pass over the letter runs.
     """
     for triple in _TRIPLES:   # substring tests: faster than the regex scan over running text
         if triple in text:

@@ -14,8 +14,8 @@ regenerates them and compares, so a new hazm or an edited file fails a test):
   lookups are always of one token pair joined by a ZWNJ, or a «می‌»/«نمی‌» form, so only forms
   with a ZWNJ and no space matter (28k of 346k).
 
-The file is the three sorted lists, one word a line, then the alphabet of all three on one line,
-the four separated by one empty line; loading it takes ~60 ms and ~20 MB.
+The file is the three sorted lists, one word a line, separated by one empty line; loading it takes
+~60 ms and ~20 MB.
 """
 from __future__ import annotations
 
@@ -53,9 +53,6 @@ class Lexicon:
     words: AbstractSet[str]
     joinable: AbstractSet[str]
     verbs: AbstractSet[str]
-    # every character of the three lists: a token with any other character can take part in no
-    # join, which lets hazm_steps skip runs of such tokens (stored: computing it costs ~100 ms)
-    alphabet: frozenset[str]
 
 
 def load(path: Path = LEXICON_FILE) -> Lexicon:
@@ -63,10 +60,10 @@ def load(path: Path = LEXICON_FILE) -> Lexicon:
         sections = gzip.decompress(path.read_bytes()).decode("utf-8").split("\n\n")
     except (OSError, EOFError, UnicodeDecodeError) as e:
         raise LexiconError(f"{path}: cannot read the normalizer's word lists: {e}") from e
-    if len(sections) != 4:
-        raise LexiconError(f"{path}: expected 3 word lists and an alphabet, found {len(sections)} parts")
-    words, joinable, verbs = (word_set(s.strip("\n").split("\n")) for s in sections[:3])
-    return Lexicon(words, joinable, verbs, frozenset(sections[3].strip("\n")))
+    if len(sections) != 3:
+        raise LexiconError(f"{path}: expected 3 word lists, found {len(sections)} parts")
+    words, joinable, verbs = (word_set(s.strip("\n").split("\n")) for s in sections)
+    return Lexicon(words, joinable, verbs)
 
 
 _lexicon: Lexicon | None = None
@@ -96,14 +93,14 @@ def generate() -> Lexicon:
     words = frozenset(counts)
     joinable = frozenset(w for w, c in counts.items() if ZWNJ in w and c > 0)
     forms = frozenset(v for v in verbs if ZWNJ in v and " " not in v)
-    return Lexicon(words, joinable, forms, frozenset("".join(words | joinable | forms)))
+    return Lexicon(words, joinable, forms)
 
 
 def dump(lex: Lexicon) -> bytes:
-    if "\n" in lex.alphabet:
+    lists = [sorted(s) for s in (lex.words, lex.joinable, lex.verbs)]
+    if any("\n" in word for words in lists for word in words):
         raise ValueError("a word with a line break cannot be stored one a line")
-    lists = ["\n".join(sorted(s)) for s in (lex.words, lex.joinable, lex.verbs)]
-    text = "\n\n".join([*lists, "".join(sorted(lex.alphabet))]) + "\n"
+    text = "\n\n".join("\n".join(words) for words in lists) + "\n"
     # mtime=0: the same lists give the same bytes, so a regeneration shows no spurious diff
     return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
 
